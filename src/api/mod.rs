@@ -1,0 +1,273 @@
+//! The JSON API under `/api/v1`: one file per resource, over the same db and domain functions as the pages.
+
+pub mod me;
+mod openapi;
+pub mod organisations;
+pub mod users;
+
+use axum::Router;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::error::{Error, FieldError};
+
+pub use openapi::ApiDoc;
+
+/// The API routes, with the method and path of each, so a test can compare them with the OpenAPI document.
+pub struct ApiRoutes {
+    router: Router<AppState>,
+    routes: Vec<(Method, &'static str)>,
+}
+
+impl ApiRoutes {
+    fn new() -> Self {
+        Self { router: Router::new(), routes: Vec::new() }
+    }
+
+    fn add(mut self, method: Method, path: &'static str, route: MethodRouter<AppState>) -> Self {
+        self.routes.push((method, path));
+        self.router = self.router.route(path, route);
+        self
+    }
+
+    fn get<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::GET, path, get(handler))
+    }
+
+    fn post<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::POST, path, post(handler))
+    }
+
+    fn patch<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::PATCH, path, patch(handler))
+    }
+
+    #[allow(dead_code)]
+    fn put<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::PUT, path, put(handler))
+    }
+
+    fn delete<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::DELETE, path, delete(handler))
+    }
+
+    /// Every (method, path) the router serves under `/api/v1`.
+    pub fn list(&self) -> &[(Method, &'static str)] {
+        &self.routes
+    }
+
+    /// The axum router.
+    pub fn into_router(self) -> Router<AppState> {
+        self.router
+    }
+}
+
+/// Every API route.
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/api/v1/openapi.json", openapi::document)
+        .get("/api/v1/me", me::get_me)
+        .patch("/api/v1/me", me::patch_me)
+        .get("/api/v1/me/tokens", me::list_tokens)
+        .post("/api/v1/me/tokens", me::create_token)
+        .delete("/api/v1/me/tokens/{id}", me::delete_token)
+        .post("/api/v1/users", users::create_user)
+        .get("/api/v1/organisations", organisations::list)
+        .post("/api/v1/organisations", organisations::create)
+        .get("/api/v1/organisations/{code}", organisations::get_one)
+        .patch("/api/v1/organisations/{code}", organisations::update)
+}
+
+/// A JSON body: `415` unless it is JSON, `413` when too large, `400 invalid_json` when it does not
+/// parse, `422 unknown_field` for a field the endpoint does not know, `422 validation_failed` for
+/// a value of the wrong type.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Error> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(Error::refused(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Stuur de gegevens als JSON met Content-Type: application/json.",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Error::PayloadTooLarge
+            } else {
+                Error::refused(StatusCode::BAD_REQUEST, "invalid_body", "De inhoud van het verzoek kon niet worden gelezen.")
+            }
+        })?;
+        serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| json_error(&e))
+    }
+}
+
+fn json_error(e: &serde_json::Error) -> Error {
+    use serde_json::error::Category;
+    let message = e.to_string();
+    match e.classify() {
+        Category::Data => {
+            if let Some(rest) = message.strip_prefix("unknown field `") {
+                let field = rest.split('`').next().unwrap_or_default();
+                return Error::Validation {
+                    code: "unknown_field",
+                    errors: vec![FieldError::new(field, "unknown_field", format!("Onbekend veld: {field}."))],
+                };
+            }
+            let field = message
+                .strip_prefix("missing field `")
+                .and_then(|r| r.split('`').next())
+                .unwrap_or("body")
+                .to_string();
+            Error::Validation {
+                code: "validation_failed",
+                errors: vec![FieldError::new(&field, "invalid", format!("Ongeldige waarde: {message}."))],
+            }
+        }
+        Category::Syntax | Category::Eof | Category::Io => {
+            Error::refused(StatusCode::BAD_REQUEST, "invalid_json", format!("Geen geldige JSON: {message}."))
+        }
+    }
+}
+
+/// Query parameters; a value of the wrong type is `422 validation_failed`.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_html_form::from_str(query)
+            .map(ApiQuery)
+            .map_err(|e| Error::field("validation_failed", "query", format!("Ongeldige parameter: {e}.")))
+    }
+}
+
+/// `?limit=&cursor=` of list endpoints.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Items per page: default 20, at most 100.
+    pub limit: Option<i64>,
+    /// Where the previous page ended (`next_cursor` of that page).
+    pub cursor: Option<String>,
+}
+
+impl Paging {
+    /// Limit and offset, validated.
+    pub fn resolve(&self) -> Result<(i64, i64), Error> {
+        let limit = self.limit.unwrap_or(20).clamp(1, 100);
+        let offset = match &self.cursor {
+            None => 0,
+            Some(c) => decode_cursor(c)
+                .ok_or_else(|| Error::field("validation_failed", "cursor", "Deze cursor is ongeldig."))?,
+        };
+        Ok((limit, offset))
+    }
+}
+
+/// Encodes a list position as an opaque cursor.
+pub fn encode_cursor(offset: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("o:{offset}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<i64> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    text.strip_prefix("o:")?.parse().ok().filter(|n: &i64| *n >= 0)
+}
+
+/// A page of a list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ListPage<T: utoipa::ToSchema> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Cursor for the next page, `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T: utoipa::ToSchema> ListPage<T> {
+    /// Builds a page from `limit + 1` fetched rows.
+    pub fn from_rows(mut items: Vec<T>, limit: i64, offset: i64) -> Self {
+        let limit_usize = usize::try_from(limit).unwrap_or(0);
+        let next_cursor = (items.len() > limit_usize).then(|| encode_cursor(offset + limit));
+        items.truncate(limit_usize);
+        Self { items, next_cursor }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        assert_eq!(decode_cursor(&encode_cursor(40)), Some(40));
+        assert_eq!(decode_cursor("!!"), None);
+        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("o:-1")), None);
+    }
+
+    #[test]
+    fn unknown_fields_get_their_own_code() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Body {
+            name: String,
+        }
+        let err = serde_json::from_str::<Body>(r#"{"name":"a","evil":1}"#).unwrap_err();
+        let problem = json_error(&err).problem();
+        assert_eq!(problem.code, "unknown_field");
+        assert_eq!(problem.errors.unwrap()[0].field, "evil");
+        let err = serde_json::from_str::<Body>("{").unwrap_err();
+        assert_eq!(json_error(&err).problem().code, "invalid_json");
+    }
+}

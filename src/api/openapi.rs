@@ -1,0 +1,59 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{me, organisations, users};
+
+/// The API description served at `/api/v1/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "kring API",
+        description = "JSON API of kring, the knowledge-exchange platform for Communities of Practice of Dutch municipalities. \
+Authenticate with `Authorization: Bearer <token>` (a personal API token) or the browser session cookie; \
+cookie-authenticated requests that change state must send the CSRF cookie's value in `X-CSRF-Token`. \
+Errors are `application/problem+json` (RFC 9457) with a stable `code`. Unknown JSON fields are refused with \
+`422 unknown_field`. Lists take `limit` (default 20, at most 100; larger values are lowered to 100) and an opaque `cursor`.",
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2")
+    ),
+    paths(
+        document,
+        me::get_me, me::patch_me, me::list_tokens, me::create_token, me::delete_token,
+        users::create_user,
+        organisations::list, organisations::get_one, organisations::create, organisations::update,
+    ),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "me", description = "The caller's account and tokens"),
+        (name = "users", description = "Accounts (administrators)"),
+        (name = "organisations", description = "Municipalities, provinces and other organisations"),
+        (name = "system", description = "The API description"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("Personal API token")).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description("kring_session", "Browser session"))),
+        );
+    }
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "system", security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,420 @@
+//! Sign-in links, sessions, API tokens and CSRF; the extractors `MaybeUser`, `CurrentUser`,
+//! `AdminUser` and `Member` that handlers use to know who is asking.
+
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::db::users::User;
+use crate::db::{self, Db, on_pool};
+use crate::domain::Email;
+use crate::error::{Error, Result};
+use crate::mail;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "kring_session";
+/// Name of the CSRF cookie whose value every state-changing form repeats.
+pub const CSRF_COOKIE: &str = "kring_csrf";
+/// Header that carries the CSRF token on API requests authenticated by the session cookie.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Form field that carries the CSRF token.
+pub const CSRF_FIELD: &str = "csrf_token";
+/// A sign-in link is valid this long.
+pub const LINK_VALIDITY_MINUTES: i64 = 15;
+/// A session lasts this long.
+pub const SESSION_VALIDITY_DAYS: i64 = 30;
+
+/// A fresh random secret: 32 bytes, base64url.
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The stored form of a secret.
+pub fn hash_secret(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    let mut out = String::with_capacity(64);
+    for byte in digest {
+        out.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
+        out.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
+    }
+    out
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The URL of a sign-in link.
+pub fn link_url(base_url: &str, token: &str) -> String {
+    format!("{base_url}/inloggen/{token}")
+}
+
+/// Creates a sign-in link for `user` in the caller's transaction and returns its URL.
+pub async fn create_link(tx: &mut db::Tx, base_url: &str, user: &User) -> Result<String> {
+    let token = new_secret();
+    db::sessions::create_link(tx, &hash_secret(&token), &user.id, chrono::Duration::minutes(LINK_VALIDITY_MINUTES)).await?;
+    Ok(link_url(base_url, &token))
+}
+
+/// Handles a sign-in request for an address: at most `limit` a minute per address (counted in the
+/// database, so shared by every instance). A known address gets a link by e-mail; an unknown one
+/// gets nothing, and the caller cannot tell the difference.
+pub async fn request_sign_in(state: &AppState, email: &Email) -> Result<()> {
+    let mut tx = state.db.begin().await?;
+    let allowed = db::rate::hit(
+        &mut tx,
+        "signin",
+        &email.normalized(),
+        state.config.signin_per_email_per_minute,
+        chrono::Duration::minutes(1),
+    )
+    .await?;
+    if !allowed {
+        tx.commit().await?;
+        return Err(Error::RateLimited { retry_after: 60 });
+    }
+    if let Some(user) = db::users::find_by_email_tx(&mut tx, email).await? {
+        let link = create_link(&mut tx, &state.config.base_url, &user).await?;
+        let mail = mail::render(
+            &user.email,
+            &mail::SignInLink { name: user.name.clone(), link, minutes: LINK_VALIDITY_MINUTES },
+            &state.mail_context(),
+        )?;
+        db::outbox::enqueue(&mut tx, &mail).await?;
+    }
+    tx.commit().await?;
+    state.wake_worker();
+    Ok(())
+}
+
+/// Uses a sign-in link: marks it used, starts a session (ending `old_session`, so the session id
+/// rotates at sign-in) and returns the new session secret.
+pub async fn sign_in_with_link(
+    db: &Db,
+    token: &str,
+    old_session: Option<&str>,
+) -> Result<Result<(String, String), db::sessions::LinkProblem>> {
+    let mut tx = db.begin().await?;
+    let user_id = match db::sessions::use_link(&mut tx, &hash_secret(token)).await? {
+        Ok(user_id) => user_id,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    if let Some(old) = old_session {
+        db::sessions::delete_session(&mut tx, &hash_secret(old)).await?;
+    }
+    let session = new_secret();
+    db::sessions::create_session(&mut tx, &hash_secret(&session), &user_id, chrono::Duration::days(SESSION_VALIDITY_DAYS))
+        .await?;
+    db::users::touch_sign_in(&mut tx, &user_id).await?;
+    db::audit::record(&mut tx, Some(&user_id), "sign_in", &user_id, "link").await?;
+    tx.commit().await?;
+    Ok(Ok((session, user_id)))
+}
+
+/// Ends a session.
+pub async fn sign_out(db: &Db, session: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    db::sessions::delete_session(&mut tx, &hash_secret(session)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The session cookie for a new session.
+pub fn session_cookie(secret: String, https: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, secret))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(https)
+        .max_age(time_days(SESSION_VALIDITY_DAYS))
+        .build()
+}
+
+/// A cookie that removes the session cookie.
+pub fn removal_cookie(name: &'static str) -> Cookie<'static> {
+    let mut cookie = Cookie::build((name, "")).path("/").build();
+    cookie.make_removal();
+    cookie
+}
+
+fn time_days(days: i64) -> cookie::time::Duration {
+    cookie::time::Duration::days(days)
+}
+
+/// How a request was authenticated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthVia {
+    /// The browser session cookie.
+    Session,
+    /// A personal API token.
+    Token,
+}
+
+/// The signed-in caller.
+#[derive(Clone, Debug)]
+pub struct AuthUser {
+    /// The account.
+    pub user: User,
+    /// How they authenticated.
+    pub via: AuthVia,
+}
+
+/// The caller, if signed in (session cookie or `Authorization: Bearer`).
+pub struct MaybeUser(pub Option<AuthUser>);
+
+/// The caller, who must be signed in (`401` otherwise). Cookie-authenticated state-changing API
+/// requests must also carry the CSRF token in `X-CSRF-Token`.
+pub struct CurrentUser(pub AuthUser);
+
+/// A signed-in administrator (`403` for other users).
+pub struct AdminUser(pub AuthUser);
+
+async fn authenticate(parts: &Parts, db: &Db) -> Result<Option<AuthUser>> {
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .ok_or(Error::Unauthorized)?;
+        let user = db::sessions::token_user(db, &hash_secret(token)).await?.ok_or(Error::Unauthorized)?;
+        return Ok(Some(AuthUser { user, via: AuthVia::Token }));
+    }
+    let jar = CookieJar::from_headers(&parts.headers);
+    let Some(cookie) = jar.get(SESSION_COOKIE) else { return Ok(None) };
+    Ok(db::sessions::session_user(db, &hash_secret(cookie.value()))
+        .await?
+        .map(|user| AuthUser { user, via: AuthVia::Session }))
+}
+
+impl<S> FromRequestParts<S> for MaybeUser
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        if let Some(user) = parts.extensions.get::<AuthUser>() {
+            return Ok(Self(Some(user.clone())));
+        }
+        let state = AppState::from_ref(state);
+        let user = authenticate(parts, &state.db).await?;
+        if let Some(user) = &user {
+            parts.extensions.insert(user.clone());
+        }
+        Ok(Self(user))
+    }
+}
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
+        let user = user.ok_or(Error::Unauthorized)?;
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if user.via == AuthVia::Session && unsafe_method && parts.uri.path().starts_with("/api/") {
+            let jar = CookieJar::from_headers(&parts.headers);
+            let header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            let ok = matches!((jar.get(CSRF_COOKIE), header), (Some(c), Some(h)) if constant_time_eq(c.value(), h));
+            if !ok {
+                return Err(Error::Csrf);
+            }
+        }
+        Ok(Self(user))
+    }
+}
+
+impl<S> FromRequestParts<S> for AdminUser
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        if user.user.is_admin { Ok(Self(user)) } else { Err(Error::Forbidden) }
+    }
+}
+
+/// A member's role in a community.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// A participant.
+    Member,
+    /// Association staff running the community (admins count as facilitators everywhere).
+    Facilitator,
+}
+
+/// The community named by the `{slug}` path parameter, loaded together with the caller's role in
+/// one query. A caller who is not a member (nor an admin) gets `404`, as for a missing community.
+#[derive(Clone, Debug)]
+pub struct Member {
+    /// The caller.
+    pub user: AuthUser,
+    /// Community id.
+    pub community_id: String,
+    /// Community slug.
+    pub slug: String,
+    /// Community name.
+    pub name: String,
+    /// The caller's role.
+    pub role: Role,
+}
+
+impl Member {
+    /// `403` unless the caller facilitates this community.
+    pub fn require_facilitator(&self) -> Result<()> {
+        if self.role == Role::Facilitator { Ok(()) } else { Err(Error::Forbidden) }
+    }
+}
+
+impl<S> FromRequestParts<S> for Member
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::NotFound)?;
+        let slug = params.into_iter().find(|(k, _)| k == "slug").map(|(_, v)| v).ok_or(Error::NotFound)?;
+        let state = AppState::from_ref(state);
+        let row: Option<(String, String, String, Option<String>)> = on_pool!(&state.db, |c| {
+            sqlx::query_as(
+                "SELECT c.id, c.slug, c.name, m.role FROM communities c
+                 LEFT JOIN memberships m ON m.community_id = c.id AND m.user_id = $2
+                 WHERE c.slug = $1 AND (m.user_id IS NOT NULL OR $3)",
+            )
+            .bind(&slug)
+            .bind(&user.user.id)
+            .bind(user.user.is_admin)
+            .fetch_optional(c)
+            .await?
+        });
+        let (community_id, slug, name, role) = row.ok_or(Error::NotFound)?;
+        let role = if user.user.is_admin || role.as_deref() == Some("facilitator") {
+            Role::Facilitator
+        } else {
+            Role::Member
+        };
+        Ok(Self { user, community_id, slug, name, role })
+    }
+}
+
+/// The CSRF token of this browser, to put in forms.
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self> {
+        parts
+            .extensions
+            .get::<CsrfToken>()
+            .cloned()
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("csrf middleware missing")))
+    }
+}
+
+/// Middleware: makes sure every browser has a CSRF cookie and exposes its value as [`CsrfToken`].
+pub async fn csrf_cookie(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let jar = CookieJar::from_headers(request.headers());
+    let existing = jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() >= 32);
+    let (token, fresh) = match existing {
+        Some(token) => (token, false),
+        None => (new_secret(), true),
+    };
+    request.extensions_mut().insert(CsrfToken(token.clone()));
+    let https = state.config.is_https();
+    let mut response = next.run(request).await;
+    if fresh {
+        let cookie = Cookie::build((CSRF_COOKIE, token))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .secure(https)
+            .build();
+        if let Ok(value) = cookie.to_string().parse() {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// A url-encoded form whose `csrf_token` field must match the browser's CSRF cookie.
+/// Repeated fields (checkboxes) deserialise into `Vec`s.
+pub struct CsrfForm<T>(pub T);
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    csrf_token: Option<String>,
+}
+
+impl<S, T> FromRequest<S> for CsrfForm<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self> {
+        let cookie = CookieJar::from_headers(request.headers()).get(CSRF_COOKIE).map(|c| c.value().to_string());
+        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE { Error::PayloadTooLarge } else { Error::Csrf }
+        })?;
+        let field: CsrfField = serde_html_form::from_bytes(&bytes).map_err(|_| Error::Csrf)?;
+        match (cookie, field.csrf_token) {
+            (Some(c), Some(f)) if constant_time_eq(&c, &f) => {}
+            _ => return Err(Error::Csrf),
+        }
+        serde_html_form::from_bytes(&bytes)
+            .map(CsrfForm)
+            .map_err(|e| Error::field("validation_failed", "form", format!("Het formulier is niet volledig: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_random_and_hashed_hex() {
+        let a = new_secret();
+        let b = new_secret();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        let hash = hash_secret(&a);
+        assert_eq!(hash.len(), 64);
+        assert!(hash.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(hash_secret("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn compares_in_constant_time() {
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "abcd"));
+    }
+}

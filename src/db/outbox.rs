@@ -1,0 +1,177 @@
+//! The e-mail outbox: mail rows written in the caller's transaction and drained by the worker.
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::FromRow;
+
+use super::{Db, Tx, new_id, on_pool, on_tx};
+use crate::error::Result;
+
+/// A rendered e-mail ready to be queued.
+#[derive(Clone, Debug)]
+pub struct NewMail {
+    /// Recipient address.
+    pub to: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text part.
+    pub text: String,
+    /// HTML part.
+    pub html: String,
+}
+
+/// A queued or sent e-mail.
+#[derive(Clone, Debug, FromRow)]
+pub struct Mail {
+    /// Id.
+    pub id: String,
+    /// Recipient address.
+    pub recipient: String,
+    /// Subject.
+    pub subject: String,
+    /// Plain text.
+    pub body_text: String,
+    /// HTML.
+    pub body_html: String,
+    /// Queued at.
+    pub created_at: DateTime<Utc>,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// Next attempt.
+    pub next_attempt_at: DateTime<Utc>,
+    /// Last delivery error.
+    pub last_error: Option<String>,
+    /// Delivered at.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "id, recipient, subject, body_text, body_html, created_at, status, attempts, next_attempt_at, last_error, sent_at";
+
+/// Queues an e-mail in the caller's transaction: it is sent only if the transaction commits.
+pub async fn enqueue(tx: &mut Tx, mail: &NewMail) -> Result<String> {
+    let id = new_id();
+    let now = Utc::now();
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO outbox (id, recipient, subject, body_text, body_html, created_at, next_attempt_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(&id)
+        .bind(&mail.to)
+        .bind(&mail.subject)
+        .bind(&mail.text)
+        .bind(&mail.html)
+        .bind(now)
+        .execute(c)
+        .await?
+            .rows_affected()
+    });
+    Ok(id)
+}
+
+/// Claims up to `limit` due e-mails for this worker for `lease`. On PostgreSQL, rows locked by another
+/// instance are skipped (`FOR UPDATE SKIP LOCKED`), and the lease keeps them from being claimed twice;
+/// SQLite has one writer, so the same statement without the lock clause is enough.
+pub async fn claim_due(db: &Db, worker: &str, limit: i64, lease: Duration) -> Result<Vec<Mail>> {
+    let now = Utc::now();
+    let lock = match db {
+        Db::Sqlite { .. } => "",
+        Db::Postgres(_) => "FOR UPDATE SKIP LOCKED",
+    };
+    let sql = format!(
+        "UPDATE outbox SET locked_until = $2, locked_by = $3
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE status = 'pending' AND next_attempt_at <= $1
+                        AND (locked_until IS NULL OR locked_until < $1)
+                      ORDER BY next_attempt_at LIMIT $4 {lock})
+         RETURNING {COLUMNS}"
+    );
+    let mut tx = db.begin().await?;
+    let mut mails = on_tx!(&mut tx, |c| {
+        sqlx::query_as::<_, Mail>(&sql)
+            .bind(now)
+            .bind(now + lease)
+            .bind(worker)
+            .bind(limit)
+            .fetch_all(c)
+            .await?
+    });
+    tx.commit().await?;
+    mails.sort_by_key(|m| m.next_attempt_at);
+    Ok(mails)
+}
+
+/// Records a delivery.
+pub async fn mark_sent(db: &Db, id: &str, worker: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1,
+               locked_until = NULL, locked_by = NULL, last_error = NULL
+             WHERE id = $1 AND locked_by = $3",
+        )
+        .bind(id)
+        .bind(Utc::now())
+        .bind(worker)
+        .execute(c)
+        .await?
+            .rows_affected()
+    });
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `retry_at`, or marked `failed` when `give_up` is set.
+pub async fn mark_failed(db: &Db, id: &str, worker: &str, error: &str, retry_at: DateTime<Utc>, give_up: bool) -> Result<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3,
+               status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END,
+               locked_until = NULL, locked_by = NULL
+             WHERE id = $1 AND locked_by = $5",
+        )
+        .bind(id)
+        .bind(error)
+        .bind(retry_at)
+        .bind(give_up)
+        .bind(worker)
+        .execute(c)
+        .await?
+            .rows_affected()
+    });
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The newest e-mails first, for `/admin/outbox`.
+pub async fn list(db: &Db, status: Option<&str>, limit: i64, offset: i64) -> Result<Vec<Mail>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM outbox WHERE ($1 = '' OR status = $1)
+         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+    );
+    Ok(on_pool!(db, |c| {
+        sqlx::query_as::<_, Mail>(&sql)
+            .bind(status.unwrap_or(""))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(c)
+            .await?
+    }))
+}
+
+/// One e-mail.
+pub async fn find(db: &Db, id: &str) -> Result<Option<Mail>> {
+    let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = $1");
+    Ok(on_pool!(db, |c| sqlx::query_as::<_, Mail>(&sql).bind(id).fetch_optional(c).await?))
+}
+
+/// Counts per status: (pending, sent, failed).
+pub async fn counts(db: &Db) -> Result<(i64, i64, i64)> {
+    let rows: Vec<(String, i64)> = on_pool!(db, |c| {
+        sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetch_all(c).await?
+    });
+    let get = |s: &str| rows.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+    Ok((get("pending"), get("sent"), get("failed")))
+}

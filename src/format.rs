@@ -1,0 +1,45 @@
+//! Dutch formatting of dates and times for pages and e-mails ("dinsdag 16 maart 2027, 14.00 uur").
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono_tz::Tz;
+
+const DAYS: [&str; 7] = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];
+const MONTHS: [&str; 12] = [
+    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
+    "december",
+];
+
+/// "vrijdag 20 februari 2027"
+pub fn date_nl(at: &DateTime<Utc>, tz: Tz) -> String {
+    let local = at.with_timezone(&tz);
+    format!(
+        "{} {} {} {}",
+        DAYS[local.weekday().num_days_from_monday() as usize],
+        local.day(),
+        MONTHS[local.month0() as usize],
+        local.year()
+    )
+}
+
+/// "vrijdag 20 februari 2027, 14.05 uur"
+pub fn datetime_nl(at: &DateTime<Utc>, tz: Tz) -> String {
+    let local = at.with_timezone(&tz);
+    format!("{}, {}.{:02} uur", date_nl(at, tz), local.hour(), local.minute())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn formats_in_dutch_local_time() {
+        let winter = Utc.with_ymd_and_hms(2027, 2, 20, 13, 0, 0).unwrap();
+        assert_eq!(date_nl(&winter, chrono_tz::Europe::Amsterdam), "zaterdag 20 februari 2027");
+        assert_eq!(datetime_nl(&winter, chrono_tz::Europe::Amsterdam), "zaterdag 20 februari 2027, 14.00 uur");
+        let summer = Utc.with_ymd_and_hms(2027, 3, 16, 12, 5, 0).unwrap();
+        assert_eq!(datetime_nl(&summer, chrono_tz::Europe::Amsterdam), "dinsdag 16 maart 2027, 13.05 uur");
+        let late = Utc.with_ymd_and_hms(2027, 6, 30, 22, 30, 0).unwrap();
+        assert_eq!(date_nl(&late, chrono_tz::Europe::Amsterdam), "donderdag 1 juli 2027");
+    }
+}

@@ -1,0 +1,14 @@
+//! kring: a closed knowledge-exchange platform for Communities of Practice of Dutch municipalities.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod format;
+pub mod jobs;
+pub mod mail;
+pub mod web;

@@ -1,0 +1,154 @@
+//! E-mail: rendering a message from its Dutch text and HTML templates, and the SMTP transport.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use askama::Template;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::db::outbox::{Mail, NewMail};
+
+/// What every e-mail template may use besides its own fields.
+#[derive(Clone, Debug)]
+pub struct MailContext {
+    /// Public URL of the instance, without trailing slash.
+    pub base_url: String,
+}
+
+/// An e-mail kind: its subject and its two bodies.
+pub trait MailContent {
+    /// The subject line.
+    fn subject(&self) -> String;
+    /// The plain-text body.
+    fn text(&self, ctx: &MailContext) -> askama::Result<String>;
+    /// The HTML body.
+    fn html(&self, ctx: &MailContext) -> askama::Result<String>;
+}
+
+/// Renders an e-mail for the outbox.
+pub fn render(to: &str, content: &impl MailContent, ctx: &MailContext) -> anyhow::Result<NewMail> {
+    Ok(NewMail {
+        to: to.to_string(),
+        subject: content.subject(),
+        text: content.text(ctx).context("rendering e-mail text")?,
+        html: content.html(ctx).context("rendering e-mail HTML")?,
+    })
+}
+
+/// Declares the text and HTML templates of a mail struct and its subject.
+macro_rules! mail_templates {
+    ($ty:ident, $text:literal, $html:literal, $subject:expr) => {
+        const _: () = {
+            #[derive(Template)]
+            #[template(path = $text)]
+            struct Text<'a> {
+                m: &'a $ty,
+                ctx: &'a MailContext,
+            }
+            #[derive(Template)]
+            #[template(path = $html)]
+            struct Html<'a> {
+                m: &'a $ty,
+                ctx: &'a MailContext,
+            }
+            impl MailContent for $ty {
+                fn subject(&self) -> String {
+                    let f: fn(&$ty) -> String = $subject;
+                    f(self)
+                }
+                fn text(&self, ctx: &MailContext) -> askama::Result<String> {
+                    Text { m: self, ctx }.render()
+                }
+                fn html(&self, ctx: &MailContext) -> askama::Result<String> {
+                    Html { m: self, ctx }.render()
+                }
+            }
+        };
+    };
+}
+
+/// The sign-in link e-mail.
+#[derive(Clone, Debug)]
+pub struct SignInLink {
+    /// Recipient's name.
+    pub name: String,
+    /// The one-time link.
+    pub link: String,
+    /// Validity in minutes.
+    pub minutes: i64,
+}
+
+mail_templates!(SignInLink, "mail/signin.txt", "mail/signin.html", |_| "Je inloglink voor kring".to_string());
+
+/// Sends mail over SMTP.
+#[derive(Clone)]
+pub struct Transport {
+    smtp: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Transport {
+    /// Builds a transport from `smtp://host:port`, `smtp+starttls://user:pass@host:587` or
+    /// `smtps://user:pass@host:465`.
+    pub fn from_url(url: &str, from: &str) -> anyhow::Result<Self> {
+        let lettre_url = match url.strip_prefix("smtp+starttls://") {
+            Some(rest) if rest.contains('?') => format!("smtp://{rest}&tls=required"),
+            Some(rest) => format!("smtp://{rest}?tls=required"),
+            None => url.to_string(),
+        };
+        let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(&lettre_url)
+            .context("KRING_SMTP_URL is not a usable SMTP URL")?
+            .timeout(Some(Duration::from_secs(20)))
+            .build();
+        let from = from.parse().context("KRING_MAIL_FROM is not a valid address")?;
+        Ok(Self { smtp, from })
+    }
+
+    /// Delivers one queued e-mail.
+    pub async fn send(&self, mail: &Mail) -> anyhow::Result<()> {
+        let message = build_message(&self.from, mail)?;
+        self.smtp.send(message).await.context("SMTP delivery")?;
+        Ok(())
+    }
+}
+
+/// Builds the MIME message of a queued e-mail: text and HTML as alternatives.
+pub fn build_message(from: &Mailbox, mail: &Mail) -> anyhow::Result<Message> {
+    let to: Mailbox = mail.recipient.parse().context("recipient address")?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(mail.subject.clone())
+        .multipart(MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone()))
+        .context("building e-mail")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_mail_has_link_in_both_parts_and_escapes_html() {
+        let ctx = MailContext { base_url: "https://kring.example".into() };
+        let mail = render(
+            "a@b.nl",
+            &SignInLink { name: "<b>Anna</b>".into(), link: "https://kring.example/inloggen/abc".into(), minutes: 15 },
+            &ctx,
+        )
+        .unwrap();
+        assert_eq!(mail.subject, "Je inloglink voor kring");
+        assert!(mail.text.contains("https://kring.example/inloggen/abc"));
+        assert!(mail.text.contains("15 minuten"));
+        assert!(mail.html.contains("href=\"https://kring.example/inloggen/abc\""));
+        assert!(mail.html.contains("&#60;b&#62;Anna") || mail.html.contains("&lt;b&gt;Anna"));
+        assert!(!mail.html.contains("<b>Anna"));
+    }
+
+    #[test]
+    fn starttls_urls_are_understood() {
+        assert!(Transport::from_url("smtp+starttls://u:p@mail.example:587", "kring <noreply@localhost>").is_ok());
+        assert!(Transport::from_url("smtp://127.0.0.1:2525", "kring <noreply@localhost>").is_ok());
+        assert!(Transport::from_url("smtp://127.0.0.1:2525", "geen adres").is_err());
+    }
+}
