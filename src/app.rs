@@ -43,7 +43,8 @@ pub struct AppState {
 impl AppState {
     /// Builds the state around a connected, migrated database.
     pub fn new(config: Config, db: Db) -> Self {
-        let per_minute = NonZeroU32::new(config.forms_per_client_per_minute).unwrap_or(NonZeroU32::MIN);
+        let per_minute =
+            NonZeroU32::new(config.forms_per_client_per_minute).unwrap_or(NonZeroU32::MIN);
         Self {
             db,
             config: Arc::new(config),
@@ -60,13 +61,17 @@ impl AppState {
 
     /// Values every e-mail template may use.
     pub fn mail_context(&self) -> mail::MailContext {
-        mail::MailContext { base_url: self.config.base_url.clone() }
+        mail::MailContext {
+            base_url: self.config.base_url.clone(),
+        }
     }
 
     /// Checks the per-client limit; `429` when exceeded.
     pub fn check_client_limit(&self, client: Option<IpAddr>) -> Result<(), Error> {
         match client {
-            Some(ip) if self.client_limiter.check_key(&ip).is_err() => Err(Error::RateLimited { retry_after: 60 }),
+            Some(ip) if self.client_limiter.check_key(&ip).is_err() => {
+                Err(Error::RateLimited { retry_after: 60 })
+            }
             _ => Ok(()),
         }
     }
@@ -78,7 +83,9 @@ fn metrics_handle() -> PrometheusHandle {
     HANDLE
         .get_or_init(|| {
             let recorder = PrometheusBuilder::new()
-                .set_buckets(&[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5])
+                .set_buckets(&[
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ])
                 .expect("static buckets are valid")
                 .build_recorder();
             let handle = recorder.handle();
@@ -100,13 +107,24 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_page))
         .fallback(|| async { Error::NotFound })
-        .layer(middleware::from_fn_with_state(state.clone(), auth::csrf_cookie))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_cookie,
+        ))
         .layer(middleware::from_fn(record_metrics))
-        .layer(DefaultBodyLimit::max(state.config.max_upload_bytes + 64 * 1024))
-        .layer(middleware::from_fn_with_state(state.clone(), web::render_errors))
+        .layer(DefaultBodyLimit::max(
+            state.config.max_upload_bytes + 64 * 1024,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::render_errors,
+        ))
         .layer(csrf_layer)
         .layer(CompressionLayer::new())
-        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -115,7 +133,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
     if state.db.ping().await {
         axum::Json(serde_json::json!({"status": "ok"})).into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable"}))).into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "unavailable"})),
+        )
+            .into_response()
     }
 }
 
@@ -128,7 +150,11 @@ async fn metrics_page(State(state): State<AppState>) -> Response {
             metrics::gauge!("kring_outbox_mails", "status" => "failed").set(failed as f64);
         }
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
 }
 
 async fn record_metrics(request: Request, next: Next) -> Response {
@@ -153,18 +179,35 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     headers.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
     );
-    headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     if state.config.is_https() {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     response
 }
@@ -208,7 +251,11 @@ impl Running {
 }
 
 /// Connects and migrates the database, then serves on `listener` and runs the background worker.
-pub async fn start(config: Config, listener: TcpListener, stop_on: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<Running> {
+pub async fn start(
+    config: Config,
+    listener: TcpListener,
+    stop_on: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<Running> {
     let db = Db::connect(config.database_url.expose(), 10).await?;
     db.migrate().await?;
     start_with_db(config, db, listener, stop_on)
@@ -238,7 +285,13 @@ pub fn start_with_db(
             })
             .await
     });
-    Ok(Running { state, addr, shutdown, server, worker })
+    Ok(Running {
+        state,
+        addr,
+        shutdown,
+        server,
+        worker,
+    })
 }
 
 /// Resolves on SIGINT or SIGTERM.
@@ -248,7 +301,9 @@ pub async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };
@@ -265,13 +320,21 @@ pub fn problem_for_status(status: StatusCode) -> Problem {
     let error = match status {
         StatusCode::NOT_FOUND => Error::NotFound,
         StatusCode::UNAUTHORIZED => Error::Unauthorized,
-        StatusCode::FORBIDDEN => Error::Csrf,
+        StatusCode::FORBIDDEN => Error::Forbidden,
         StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge,
-        StatusCode::METHOD_NOT_ALLOWED => Error::refused(status, "method_not_allowed", "Deze methode is hier niet toegestaan."),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            Error::refused(status, "unsupported_media_type", "Stuur de gegevens als application/json.")
+        StatusCode::METHOD_NOT_ALLOWED => Error::refused(
+            status,
+            "method_not_allowed",
+            "Deze methode is hier niet toegestaan.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::refused(
+            status,
+            "unsupported_media_type",
+            "Stuur de gegevens als application/json.",
+        ),
+        StatusCode::REQUEST_TIMEOUT => {
+            Error::refused(status, "timeout", "Het verzoek duurde te lang.")
         }
-        StatusCode::REQUEST_TIMEOUT => Error::refused(status, "timeout", "Het verzoek duurde te lang."),
         s if s.is_client_error() => Error::refused(s, "bad_request", "Het verzoek is niet geldig."),
         _ => Error::Internal(anyhow::anyhow!("status {status}")),
     };

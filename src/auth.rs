@@ -52,7 +52,11 @@ pub fn hash_secret(secret: &str) -> String {
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// The URL of a sign-in link.
@@ -63,7 +67,13 @@ pub fn link_url(base_url: &str, token: &str) -> String {
 /// Creates a sign-in link for `user` in the caller's transaction and returns its URL.
 pub async fn create_link(tx: &mut db::Tx, base_url: &str, user: &User) -> Result<String> {
     let token = new_secret();
-    db::sessions::create_link(tx, &hash_secret(&token), &user.id, chrono::Duration::minutes(LINK_VALIDITY_MINUTES)).await?;
+    db::sessions::create_link(
+        tx,
+        &hash_secret(&token),
+        &user.id,
+        chrono::Duration::minutes(LINK_VALIDITY_MINUTES),
+    )
+    .await?;
     Ok(link_url(base_url, &token))
 }
 
@@ -88,7 +98,11 @@ pub async fn request_sign_in(state: &AppState, email: &Email) -> Result<()> {
         let link = create_link(&mut tx, &state.config.base_url, &user).await?;
         let mail = mail::render(
             &user.email,
-            &mail::SignInLink { name: user.name.clone(), link, minutes: LINK_VALIDITY_MINUTES },
+            &mail::SignInLink {
+                name: user.name.clone(),
+                link,
+                minutes: LINK_VALIDITY_MINUTES,
+            },
             &state.mail_context(),
         )?;
         db::outbox::enqueue(&mut tx, &mail).await?;
@@ -114,8 +128,13 @@ pub async fn sign_in_with_link(
         db::sessions::delete_session(&mut tx, &hash_secret(old)).await?;
     }
     let session = new_secret();
-    db::sessions::create_session(&mut tx, &hash_secret(&session), &user_id, chrono::Duration::days(SESSION_VALIDITY_DAYS))
-        .await?;
+    db::sessions::create_session(
+        &mut tx,
+        &hash_secret(&session),
+        &user_id,
+        chrono::Duration::days(SESSION_VALIDITY_DAYS),
+    )
+    .await?;
     db::users::touch_sign_in(&mut tx, &user_id).await?;
     db::audit::record(&mut tx, Some(&user_id), "sign_in", &user_id, "link").await?;
     tx.commit().await?;
@@ -185,17 +204,30 @@ async fn authenticate(parts: &Parts, db: &Db) -> Result<Option<AuthUser>> {
         let token = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .ok_or(Error::Unauthorized)?;
-        let user = db::sessions::token_user(db, &hash_secret(token)).await?.ok_or(Error::Unauthorized)?;
-        return Ok(Some(AuthUser { user, via: AuthVia::Token }));
+        let user = db::sessions::token_user(db, &hash_secret(token))
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        return Ok(Some(AuthUser {
+            user,
+            via: AuthVia::Token,
+        }));
     }
     let jar = CookieJar::from_headers(&parts.headers);
-    let Some(cookie) = jar.get(SESSION_COOKIE) else { return Ok(None) };
+    let Some(cookie) = jar.get(SESSION_COOKIE) else {
+        return Ok(None);
+    };
     Ok(db::sessions::session_user(db, &hash_secret(cookie.value()))
         .await?
-        .map(|user| AuthUser { user, via: AuthVia::Session }))
+        .map(|user| AuthUser {
+            user,
+            via: AuthVia::Session,
+        }))
 }
 
 impl<S> FromRequestParts<S> for MaybeUser
@@ -250,7 +282,11 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
         let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
-        if user.user.is_admin { Ok(Self(user)) } else { Err(Error::Forbidden) }
+        if user.user.is_admin {
+            Ok(Self(user))
+        } else {
+            Err(Error::Forbidden)
+        }
     }
 }
 
@@ -282,7 +318,11 @@ pub struct Member {
 impl Member {
     /// `403` unless the caller facilitates this community.
     pub fn require_facilitator(&self) -> Result<()> {
-        if self.role == Role::Facilitator { Ok(()) } else { Err(Error::Forbidden) }
+        if self.role == Role::Facilitator {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
     }
 }
 
@@ -298,7 +338,11 @@ where
         let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map_err(|_| Error::NotFound)?;
-        let slug = params.into_iter().find(|(k, _)| k == "slug").map(|(_, v)| v).ok_or(Error::NotFound)?;
+        let slug = params
+            .into_iter()
+            .find(|(k, _)| k == "slug")
+            .map(|(_, v)| v)
+            .ok_or(Error::NotFound)?;
         let state = AppState::from_ref(state);
         let row: Option<(String, String, String, Option<String>)> = on_pool!(&state.db, |c| {
             sqlx::query_as(
@@ -318,7 +362,13 @@ where
         } else {
             Role::Member
         };
-        Ok(Self { user, community_id, slug, name, role })
+        Ok(Self {
+            user,
+            community_id,
+            slug,
+            name,
+            role,
+        })
     }
 }
 
@@ -339,9 +389,16 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
 }
 
 /// Middleware: makes sure every browser has a CSRF cookie and exposes its value as [`CsrfToken`].
-pub async fn csrf_cookie(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn csrf_cookie(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let jar = CookieJar::from_headers(request.headers());
-    let existing = jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() >= 32);
+    let existing = jar
+        .get(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() >= 32);
     let (token, fresh) = match existing {
         Some(token) => (token, false),
         None => (new_secret(), true),
@@ -380,10 +437,18 @@ where
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &S) -> Result<Self> {
-        let cookie = CookieJar::from_headers(request.headers()).get(CSRF_COOKIE).map(|c| c.value().to_string());
-        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE { Error::PayloadTooLarge } else { Error::Csrf }
-        })?;
+        let cookie = CookieJar::from_headers(request.headers())
+            .get(CSRF_COOKIE)
+            .map(|c| c.value().to_string());
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    Error::PayloadTooLarge
+                } else {
+                    Error::Csrf
+                }
+            })?;
         let field: CsrfField = serde_html_form::from_bytes(&bytes).map_err(|_| Error::Csrf)?;
         match (cookie, field.csrf_token) {
             (Some(c), Some(f)) if constant_time_eq(&c, &f) => {}
@@ -391,7 +456,13 @@ where
         }
         serde_html_form::from_bytes(&bytes)
             .map(CsrfForm)
-            .map_err(|e| Error::field("validation_failed", "form", format!("Het formulier is niet volledig: {e}")))
+            .map_err(|e| {
+                Error::field(
+                    "validation_failed",
+                    "form",
+                    format!("Het formulier is niet volledig: {e}"),
+                )
+            })
     }
 }
 
@@ -408,7 +479,10 @@ mod tests {
         let hash = hash_secret(&a);
         assert_eq!(hash.len(), 64);
         assert!(hash.chars().all(|c| c.is_ascii_hexdigit()));
-        assert_eq!(hash_secret("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hash_secret("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

@@ -106,9 +106,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
-        Command::User { command: UserCommand::Add { email, name, admin } } => user_add(&config, &email, &name, admin).await,
-        Command::Token { command: TokenCommand::Create { email, label } } => token_create(&config, &email, &label).await,
-        Command::Organisations { command: OrganisationsCommand::Import { file } } => import(&config, &file).await,
+        Command::User {
+            command: UserCommand::Add { email, name, admin },
+        } => user_add(&config, &email, &name, admin).await,
+        Command::Token {
+            command: TokenCommand::Create { email, label },
+        } => token_create(&config, &email, &label).await,
+        Command::Organisations {
+            command: OrganisationsCommand::Import { file },
+        } => import(&config, &file).await,
         Command::Backup { path } => backup(&config, &path).await,
     }
 }
@@ -117,8 +123,14 @@ async fn connect(config: &Config) -> anyhow::Result<Db> {
     Db::connect(config.database_url.expose(), 10).await
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+async fn serve(mut config: Config) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    if !config.base_url_explicit {
+        // With KRING_BIND=…:0 the port is known only now.
+        config.base_url = format!("http://{}", listener.local_addr()?);
+    }
     let db = connect(&config).await?;
     db.migrate().await?;
     if let Some(link) = bootstrap_admin(&db, &config).await? {
@@ -140,7 +152,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 pub async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<Option<String>> {
     let mut tx = db.begin().await?;
     if db::users::count(db).await? == 0 {
-        let email = Email::parse(&config.admin_email).map_err(|m| anyhow::anyhow!("KRING_ADMIN_EMAIL: {m}"))?;
+        let email = Email::parse(&config.admin_email)
+            .map_err(|m| anyhow::anyhow!("KRING_ADMIN_EMAIL: {m}"))?;
         let user = db::users::create(
             &mut tx,
             &db::users::NewUser {
@@ -156,7 +169,9 @@ pub async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<Option<
         tx.commit().await?;
         return Ok(Some(link));
     }
-    let Some(admin) = db::users::unclaimed_admin(db).await? else { return Ok(None) };
+    let Some(admin) = db::users::unclaimed_admin(db).await? else {
+        return Ok(None);
+    };
     let link = auth::create_link(&mut tx, &config.base_url, &admin).await?;
     tx.commit().await?;
     Ok(Some(link))
@@ -168,14 +183,42 @@ async fn user_add(config: &Config, email: &str, name: &str, admin: bool) -> anyh
     let db = connect(config).await?;
     db.migrate().await?;
     if let Some(existing) = db::users::find_by_email(&db, &email).await? {
-        println!("User {} already exists (id {}).", existing.email, existing.id);
+        println!(
+            "User {} already exists (id {}).",
+            existing.email, existing.id
+        );
         return Ok(());
     }
     let mut tx = db.begin().await?;
-    let user = db::users::create(&mut tx, &db::users::NewUser { email, name, is_admin: admin, organisation_code: None }).await?;
-    db::audit::record(&mut tx, None, if admin { "admin_created" } else { "user_created" }, &user.id, "command line").await?;
+    let user = db::users::create(
+        &mut tx,
+        &db::users::NewUser {
+            email,
+            name,
+            is_admin: admin,
+            organisation_code: None,
+        },
+    )
+    .await?;
+    db::audit::record(
+        &mut tx,
+        None,
+        if admin {
+            "admin_created"
+        } else {
+            "user_created"
+        },
+        &user.id,
+        "command line",
+    )
+    .await?;
     tx.commit().await?;
-    println!("Created {} {} (id {}).", if admin { "administrator" } else { "user" }, user.email, user.id);
+    println!(
+        "Created {} {} (id {}).",
+        if admin { "administrator" } else { "user" },
+        user.email,
+        user.id
+    );
     db.close().await;
     Ok(())
 }
@@ -190,7 +233,8 @@ async fn token_create(config: &Config, email: &str, label: &str) -> anyhow::Resu
     };
     let secret = format!("kring_{}", auth::new_secret());
     let mut tx = db.begin().await?;
-    let id = db::sessions::create_token(&mut tx, &user.id, &label, &auth::hash_secret(&secret)).await?;
+    let id =
+        db::sessions::create_token(&mut tx, &user.id, &label, &auth::hash_secret(&secret)).await?;
     db::audit::record(&mut tx, Some(&user.id), "token_created", &id, &label).await?;
     tx.commit().await?;
     println!("{secret}");
@@ -208,15 +252,20 @@ struct ImportRow {
 }
 
 async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for (index, record) in reader.deserialize::<ImportRow>().enumerate() {
         let line = index + 2;
         let row = record.with_context(|| format!("{} line {line}", file.display()))?;
         let code = OrgCode::parse(&row.code).map_err(|m| anyhow::anyhow!("line {line}: {m}"))?;
         let kind = OrgKind::parse(&row.kind).ok_or_else(|| {
-            anyhow::anyhow!("line {line}: kind must be municipality, province, water_board or other")
+            anyhow::anyhow!(
+                "line {line}: kind must be municipality, province, water_board or other"
+            )
         })?;
         if row.name.is_empty() {
             bail!("line {line}: name is empty");
@@ -250,14 +299,14 @@ async fn import(config: &Config, file: &Path) -> anyhow::Result<()> {
 
 async fn backup(config: &Config, path: &Path) -> anyhow::Result<()> {
     if !config.database_url.expose().starts_with("sqlite:") {
-        bail!("kring backup copies SQLite databases; for PostgreSQL use pg_dump (see docs/operations.md)");
+        bail!(
+            "kring backup copies SQLite databases; for PostgreSQL use pg_dump (see docs/operations.md)"
+        );
     }
     if path.exists() {
         bail!("{} already exists; choose a new file name", path.display());
     }
-    let db = connect(config).await?;
-    db.backup_sqlite(path).await?;
-    db.close().await;
+    db::backup_sqlite(config.database_url.expose(), path).await?;
     println!("Backup written to {}.", path.display());
     Ok(())
 }

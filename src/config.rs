@@ -37,6 +37,8 @@ pub struct Config {
     pub bind: SocketAddr,
     /// Public URL without trailing slash, used in e-mail links.
     pub base_url: String,
+    /// True when `KRING_BASE_URL` was given; otherwise `serve` derives it from the bound address.
+    pub base_url_explicit: bool,
     /// SMTP relay; `None` keeps mail in the outbox.
     pub smtp_url: Option<Secret>,
     /// Sender address of every e-mail.
@@ -75,6 +77,7 @@ impl Config {
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .parse()
             .context("KRING_BIND must be an address like 127.0.0.1:8080")?;
+        let base_url_explicit = get("KRING_BASE_URL").is_some();
         let base_url = get("KRING_BASE_URL")
             .unwrap_or_else(|| format!("http://{bind}"))
             .trim_end_matches('/')
@@ -104,6 +107,7 @@ impl Config {
             ),
             bind,
             base_url,
+            base_url_explicit,
             smtp_url,
             mail_from: get("KRING_MAIL_FROM").unwrap_or_else(|| "kring <noreply@localhost>".into()),
             data_dir,

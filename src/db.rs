@@ -95,7 +95,8 @@ impl Db {
                 .with_context(|| format!("opening SQLite database {url} for reading"))?;
             Ok(Self::Sqlite { read, write })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let options = PgConnectOptions::from_str(url).context("parsing KRING_DATABASE_URL as a PostgreSQL URL")?;
+            let options = PgConnectOptions::from_str(url)
+                .context("parsing KRING_DATABASE_URL as a PostgreSQL URL")?;
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections)
                 .acquire_timeout(Duration::from_secs(10))
@@ -115,7 +116,9 @@ impl Db {
             Self::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await,
         }
         .context("applying migrations")?;
-        reference::load(self).await.context("loading reference data")
+        reference::load(self)
+            .await
+            .context("loading reference data")
     }
 
     /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite, so read-then-write is atomic).
@@ -139,21 +142,6 @@ impl Db {
         on_pool!(self, |c| sqlx::query("SELECT 1").execute(c).await.is_ok())
     }
 
-    /// Writes a consistent copy of a SQLite database to `path` with `VACUUM INTO`, which reads one
-    /// snapshot and so works while other connections write.
-    pub async fn backup_sqlite(&self, path: &std::path::Path) -> anyhow::Result<()> {
-        let Self::Sqlite { read, .. } = self else {
-            anyhow::bail!("backups are for SQLite databases; for PostgreSQL use pg_dump");
-        };
-        let target = path.to_str().context("the backup path must be valid UTF-8")?;
-        sqlx::query("VACUUM INTO $1")
-            .bind(target)
-            .execute(read)
-            .await
-            .with_context(|| format!("writing backup to {}", path.display()))?;
-        Ok(())
-    }
-
     /// Closes every connection.
     pub async fn close(&self) {
         match self {
@@ -174,6 +162,31 @@ impl Tx {
             Self::Postgres(t) => t.commit().await,
         }
     }
+}
+
+/// Writes a consistent copy of the SQLite database at `url` to `path` with `VACUUM INTO`, which
+/// reads one snapshot, so it works while kring writes. It opens one read-only connection and
+/// never takes the write lock, so it neither waits for nor blocks the running server.
+pub async fn backup_sqlite(url: &str, path: &std::path::Path) -> anyhow::Result<()> {
+    use sqlx::{ConnectOptions, Connection};
+    let options = SqliteConnectOptions::from_str(url)
+        .context("parsing KRING_DATABASE_URL as a SQLite URL")?
+        .read_only(true)
+        .busy_timeout(Duration::from_secs(30));
+    let mut conn = options
+        .connect()
+        .await
+        .with_context(|| format!("opening {url}"))?;
+    let target = path
+        .to_str()
+        .context("the backup path must be valid UTF-8")?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(target)
+        .execute(&mut conn)
+        .await
+        .with_context(|| format!("writing backup to {}", path.display()))?;
+    conn.close().await?;
+    Ok(())
 }
 
 /// A new opaque id: a UUID v7 (time-ordered, so inserts stay at the end of indexes).

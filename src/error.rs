@@ -21,7 +21,11 @@ pub struct FieldError {
 impl FieldError {
     /// A field error.
     pub fn new(field: &str, code: &str, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -78,12 +82,19 @@ pub enum Error {
 impl Error {
     /// A 422 with one field error whose code is also the problem code.
     pub fn field(code: &'static str, field: &str, message: impl Into<String>) -> Self {
-        Self::Validation { code, errors: vec![FieldError::new(field, code, message)] }
+        Self::Validation {
+            code,
+            errors: vec![FieldError::new(field, code, message)],
+        }
     }
 
     /// A refusal with its own status and code.
     pub fn refused(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Refused { status, code, detail: detail.into() }
+        Self::Refused {
+            status,
+            code,
+            detail: detail.into(),
+        }
     }
 
     /// The HTTP status.
@@ -172,9 +183,10 @@ impl IntoResponse for Problem {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut response = (status, body).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         response.extensions_mut().insert(self);
         response
     }
@@ -189,9 +201,17 @@ impl IntoResponse for Error {
             Self::RateLimited { retry_after } => Some(*retry_after),
             _ => None,
         };
+        let unauthorized = matches!(self, Self::Unauthorized);
         let mut response = self.problem().into_response();
+        if unauthorized {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         if let Some(seconds) = retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -204,7 +224,11 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 
 /// Maps a unique-constraint violation to a domain error; any other error passes through.
 pub fn on_unique(err: sqlx::Error, to: impl FnOnce() -> Error) -> Error {
-    if is_unique_violation(&err) { to() } else { Error::Database(err) }
+    if is_unique_violation(&err) {
+        to()
+    } else {
+        Error::Database(err)
+    }
 }
 
 #[cfg(test)]
@@ -222,7 +246,8 @@ mod tests {
 
     #[test]
     fn validation_problems_list_fields() {
-        let problem = Error::field("invalid_email", "email", "Vul een geldig e-mailadres in.").problem();
+        let problem =
+            Error::field("invalid_email", "email", "Vul een geldig e-mailadres in.").problem();
         assert_eq!(problem.status, 422);
         assert_eq!(problem.code, "invalid_email");
         assert_eq!(problem.errors.unwrap()[0].field, "email");

@@ -3,9 +3,27 @@
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 
-const DAYS: [&str; 7] = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];
+const DAYS: [&str; 7] = [
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+];
 const MONTHS: [&str; 12] = [
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
     "december",
 ];
 
@@ -24,7 +42,12 @@ pub fn date_nl(at: &DateTime<Utc>, tz: Tz) -> String {
 /// "vrijdag 20 februari 2027, 14.05 uur"
 pub fn datetime_nl(at: &DateTime<Utc>, tz: Tz) -> String {
     let local = at.with_timezone(&tz);
-    format!("{}, {}.{:02} uur", date_nl(at, tz), local.hour(), local.minute())
+    format!(
+        "{}, {}.{:02} uur",
+        date_nl(at, tz),
+        local.hour(),
+        local.minute()
+    )
 }
 
 #[cfg(test)]
@@ -35,11 +58,23 @@ mod tests {
     #[test]
     fn formats_in_dutch_local_time() {
         let winter = Utc.with_ymd_and_hms(2027, 2, 20, 13, 0, 0).unwrap();
-        assert_eq!(date_nl(&winter, chrono_tz::Europe::Amsterdam), "zaterdag 20 februari 2027");
-        assert_eq!(datetime_nl(&winter, chrono_tz::Europe::Amsterdam), "zaterdag 20 februari 2027, 14.00 uur");
+        assert_eq!(
+            date_nl(&winter, chrono_tz::Europe::Amsterdam),
+            "zaterdag 20 februari 2027"
+        );
+        assert_eq!(
+            datetime_nl(&winter, chrono_tz::Europe::Amsterdam),
+            "zaterdag 20 februari 2027, 14.00 uur"
+        );
         let summer = Utc.with_ymd_and_hms(2027, 3, 16, 12, 5, 0).unwrap();
-        assert_eq!(datetime_nl(&summer, chrono_tz::Europe::Amsterdam), "dinsdag 16 maart 2027, 13.05 uur");
+        assert_eq!(
+            datetime_nl(&summer, chrono_tz::Europe::Amsterdam),
+            "dinsdag 16 maart 2027, 13.05 uur"
+        );
         let late = Utc.with_ymd_and_hms(2027, 6, 30, 22, 30, 0).unwrap();
-        assert_eq!(date_nl(&late, chrono_tz::Europe::Amsterdam), "donderdag 1 juli 2027");
+        assert_eq!(
+            date_nl(&late, chrono_tz::Europe::Amsterdam),
+            "donderdag 1 juli 2027"
+        );
     }
 }

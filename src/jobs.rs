@@ -21,7 +21,9 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
             }
         },
         None => {
-            tracing::info!("KRING_SMTP_URL is not set: e-mails stay in the outbox, readable by admins at /admin/outbox");
+            tracing::info!(
+                "KRING_SMTP_URL is not set: e-mails stay in the outbox, readable by admins at /admin/outbox"
+            );
             None
         }
     };
@@ -32,7 +34,7 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
             break;
         }
         if let Some(transport) = &transport {
-            send_email::drain(&state, transport, &worker_id).await;
+            send_email::drain(&state, transport, &worker_id, &shutdown).await;
         }
         if last_housekeeping.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
             housekeeping(&state).await;

@@ -79,7 +79,9 @@ pub struct SignInLink {
     pub minutes: i64,
 }
 
-mail_templates!(SignInLink, "mail/signin.txt", "mail/signin.html", |_| "Je inloglink voor kring".to_string());
+mail_templates!(SignInLink, "mail/signin.txt", "mail/signin.html", |_| {
+    "Je inloglink voor kring".to_string()
+});
 
 /// Sends mail over SMTP.
 #[derive(Clone)]
@@ -101,7 +103,9 @@ impl Transport {
             .context("KRING_SMTP_URL is not a usable SMTP URL")?
             .timeout(Some(Duration::from_secs(20)))
             .build();
-        let from = from.parse().context("KRING_MAIL_FROM is not a valid address")?;
+        let from = from
+            .parse()
+            .context("KRING_MAIL_FROM is not a valid address")?;
         Ok(Self { smtp, from })
     }
 
@@ -120,7 +124,10 @@ pub fn build_message(from: &Mailbox, mail: &Mail) -> anyhow::Result<Message> {
         .from(from.clone())
         .to(to)
         .subject(mail.subject.clone())
-        .multipart(MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone()))
+        .multipart(MultiPart::alternative_plain_html(
+            mail.body_text.clone(),
+            mail.body_html.clone(),
+        ))
         .context("building e-mail")
 }
 
@@ -130,24 +137,39 @@ mod tests {
 
     #[test]
     fn sign_in_mail_has_link_in_both_parts_and_escapes_html() {
-        let ctx = MailContext { base_url: "https://kring.example".into() };
+        let ctx = MailContext {
+            base_url: "https://kring.example".into(),
+        };
         let mail = render(
             "a@b.nl",
-            &SignInLink { name: "<b>Anna</b>".into(), link: "https://kring.example/inloggen/abc".into(), minutes: 15 },
+            &SignInLink {
+                name: "<b>Anna</b>".into(),
+                link: "https://kring.example/inloggen/abc".into(),
+                minutes: 15,
+            },
             &ctx,
         )
         .unwrap();
         assert_eq!(mail.subject, "Je inloglink voor kring");
         assert!(mail.text.contains("https://kring.example/inloggen/abc"));
         assert!(mail.text.contains("15 minuten"));
-        assert!(mail.html.contains("href=\"https://kring.example/inloggen/abc\""));
+        assert!(
+            mail.html
+                .contains("href=\"https://kring.example/inloggen/abc\"")
+        );
         assert!(mail.html.contains("&#60;b&#62;Anna") || mail.html.contains("&lt;b&gt;Anna"));
         assert!(!mail.html.contains("<b>Anna"));
     }
 
-    #[test]
-    fn starttls_urls_are_understood() {
-        assert!(Transport::from_url("smtp+starttls://u:p@mail.example:587", "kring <noreply@localhost>").is_ok());
+    #[tokio::test]
+    async fn starttls_urls_are_understood() {
+        assert!(
+            Transport::from_url(
+                "smtp+starttls://u:p@mail.example:587",
+                "kring <noreply@localhost>"
+            )
+            .is_ok()
+        );
         assert!(Transport::from_url("smtp://127.0.0.1:2525", "kring <noreply@localhost>").is_ok());
         assert!(Transport::from_url("smtp://127.0.0.1:2525", "geen adres").is_err());
     }

@@ -48,7 +48,10 @@ async fn me_of(state: &AppState, user: User) -> Result<Me> {
     let communities = db::users::memberships(&state.db, &user.id)
         .await?
         .into_iter()
-        .map(|m| MyCommunity { slug: m.slug, role: m.role })
+        .map(|m| MyCommunity {
+            slug: m.slug,
+            role: m.role,
+        })
         .collect();
     Ok(Me {
         domains: user.domain_list(),
@@ -63,8 +66,11 @@ async fn me_of(state: &AppState, user: User) -> Result<Me> {
 
 /// The caller's profile.
 #[utoipa::path(get, path = "/api/v1/me", tag = "me",
-    responses((status = 200, body = Me), (status = 401, body = Problem)))]
-pub async fn get_me(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Me>> {
+    responses((status = 200, description = "OK", body = Me), (status = 401, description = "Not signed in (problem code `unauthorized`)", body = Problem)))]
+pub async fn get_me(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+) -> Result<Json<Me>> {
     Ok(Json(me_of(&state, me.user).await?))
 }
 
@@ -82,7 +88,7 @@ pub struct MePatch {
 
 /// Updates the caller's profile.
 #[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = MePatch,
-    responses((status = 200, body = Me), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "OK", body = Me), (status = 401, description = "Not signed in (problem code `unauthorized`)", body = Problem), (status = 422, description = "Invalid input (`validation_failed`, `unknown_field`, or a specific code)", body = Problem)))]
 pub async fn patch_me(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
@@ -101,13 +107,21 @@ pub async fn patch_me(
         list.iter()
             .filter_map(|d| {
                 WorkDomain::parse(d).or_else(|| {
-                    errors.push(FieldError::new("domains", "invalid", format!("Onbekend werkveld: {d}.")));
+                    errors.push(FieldError::new(
+                        "domains",
+                        "invalid",
+                        format!("Onbekend werkveld: {d}."),
+                    ));
                     None
                 })
             })
             .collect::<Vec<_>>()
     });
-    let frequency = match body.notification_frequency.as_deref().map(NotificationFrequency::parse) {
+    let frequency = match body
+        .notification_frequency
+        .as_deref()
+        .map(NotificationFrequency::parse)
+    {
         Some(None) => {
             errors.push(FieldError::new(
                 "notification_frequency",
@@ -120,13 +134,20 @@ pub async fn patch_me(
         None => None,
     };
     if !errors.is_empty() {
-        return Err(Error::Validation { code: "validation_failed", errors });
+        return Err(Error::Validation {
+            code: "validation_failed",
+            errors,
+        });
     }
     let mut tx = state.db.begin().await?;
     let user = db::users::update_profile(
         &mut tx,
         &me.user.id,
-        &ProfilePatch { name, domains, notification_frequency: frequency },
+        &ProfilePatch {
+            name,
+            domains,
+            notification_frequency: frequency,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -185,31 +206,42 @@ pub async fn issue_token(state: &AppState, user_id: &str, label: &str) -> Result
 
 /// Creates a personal API token.
 #[utoipa::path(post, path = "/api/v1/me/tokens", tag = "me", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, description = "Created", body = CreatedToken), (status = 401, description = "Not signed in (problem code `unauthorized`)", body = Problem), (status = 422, description = "Invalid input (`validation_failed`, `unknown_field`, or a specific code)", body = Problem)))]
 pub async fn create_token(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     ApiJson(body): ApiJson<NewToken>,
 ) -> Result<Response> {
-    let label = parse_label(&body.label).map_err(|m| Error::field("validation_failed", "label", m))?;
+    let label =
+        parse_label(&body.label).map_err(|m| Error::field("validation_failed", "label", m))?;
     let (id, token) = issue_token(&state, &me.user.id, &label).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { id, token })).into_response())
 }
 
 /// Lists the caller's tokens (never their secrets).
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "me",
-    responses((status = 200, body = Vec<TokenInfo>), (status = 401, body = Problem)))]
-pub async fn list_tokens(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> Result<Json<Vec<TokenInfo>>> {
+    responses((status = 200, description = "OK", body = Vec<TokenInfo>), (status = 401, description = "Not signed in (problem code `unauthorized`)", body = Problem)))]
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+) -> Result<Json<Vec<TokenInfo>>> {
     let tokens = db::sessions::list_tokens(&state.db, &me.user.id).await?;
     Ok(Json(
-        tokens.into_iter().map(|t| TokenInfo { id: t.id, label: t.label, created_at: t.created_at }).collect(),
+        tokens
+            .into_iter()
+            .map(|t| TokenInfo {
+                id: t.id,
+                label: t.label,
+                created_at: t.created_at,
+            })
+            .collect(),
     ))
 }
 
 /// Revokes one of the caller's tokens.
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "me",
     params(("id" = String, Path, description = "Token id")),
-    responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204, description = "No content"), (status = 401, description = "Not signed in (problem code `unauthorized`)", body = Problem), (status = 404, description = "Not found, or not visible to the caller (`not_found`)", body = Problem)))]
 pub async fn delete_token(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,

@@ -28,7 +28,10 @@ pub struct ApiRoutes {
 
 impl ApiRoutes {
     fn new() -> Self {
-        Self { router: Router::new(), routes: Vec::new() }
+        Self {
+            router: Router::new(),
+            routes: Vec::new(),
+        }
     }
 
     fn add(mut self, method: Method, path: &'static str, route: MethodRouter<AppState>) -> Self {
@@ -125,7 +128,8 @@ where
             .and_then(|v| v.split(';').next())
             .is_some_and(|mime| {
                 let mime = mime.trim();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
         if !is_json {
             return Err(Error::refused(
@@ -134,14 +138,22 @@ where
                 "Stuur de gegevens als JSON met Content-Type: application/json.",
             ));
         }
-        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge
-            } else {
-                Error::refused(StatusCode::BAD_REQUEST, "invalid_body", "De inhoud van het verzoek kon niet worden gelezen.")
-            }
-        })?;
-        serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| json_error(&e))
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    Error::PayloadTooLarge
+                } else {
+                    Error::refused(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_body",
+                        "De inhoud van het verzoek kon niet worden gelezen.",
+                    )
+                }
+            })?;
+        serde_json::from_slice(&bytes)
+            .map(ApiJson)
+            .map_err(|e| json_error(&e))
     }
 }
 
@@ -154,7 +166,11 @@ fn json_error(e: &serde_json::Error) -> Error {
                 let field = rest.split('`').next().unwrap_or_default();
                 return Error::Validation {
                     code: "unknown_field",
-                    errors: vec![FieldError::new(field, "unknown_field", format!("Onbekend veld: {field}."))],
+                    errors: vec![FieldError::new(
+                        field,
+                        "unknown_field",
+                        format!("Onbekend veld: {field}."),
+                    )],
                 };
             }
             let field = message
@@ -164,12 +180,18 @@ fn json_error(e: &serde_json::Error) -> Error {
                 .to_string();
             Error::Validation {
                 code: "validation_failed",
-                errors: vec![FieldError::new(&field, "invalid", format!("Ongeldige waarde: {message}."))],
+                errors: vec![FieldError::new(
+                    &field,
+                    "invalid",
+                    format!("Ongeldige waarde: {message}."),
+                )],
             }
         }
-        Category::Syntax | Category::Eof | Category::Io => {
-            Error::refused(StatusCode::BAD_REQUEST, "invalid_json", format!("Geen geldige JSON: {message}."))
-        }
+        Category::Syntax | Category::Eof | Category::Io => Error::refused(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("Geen geldige JSON: {message}."),
+        ),
     }
 }
 
@@ -185,9 +207,13 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
         let query = parts.uri.query().unwrap_or_default();
-        serde_html_form::from_str(query)
-            .map(ApiQuery)
-            .map_err(|e| Error::field("validation_failed", "query", format!("Ongeldige parameter: {e}.")))
+        serde_html_form::from_str(query).map(ApiQuery).map_err(|e| {
+            Error::field(
+                "validation_failed",
+                "query",
+                format!("Ongeldige parameter: {e}."),
+            )
+        })
     }
 }
 
@@ -207,8 +233,9 @@ impl Paging {
         let limit = self.limit.unwrap_or(20).clamp(1, 100);
         let offset = match &self.cursor {
             None => 0,
-            Some(c) => decode_cursor(c)
-                .ok_or_else(|| Error::field("validation_failed", "cursor", "Deze cursor is ongeldig."))?,
+            Some(c) => decode_cursor(c).ok_or_else(|| {
+                Error::field("validation_failed", "cursor", "Deze cursor is ongeldig.")
+            })?,
         };
         Ok((limit, offset))
     }
@@ -222,7 +249,10 @@ pub fn encode_cursor(offset: i64) -> String {
 fn decode_cursor(cursor: &str) -> Option<i64> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let text = String::from_utf8(bytes).ok()?;
-    text.strip_prefix("o:")?.parse().ok().filter(|n: &i64| *n >= 0)
+    text.strip_prefix("o:")?
+        .parse()
+        .ok()
+        .filter(|n: &i64| *n >= 0)
 }
 
 /// A page of a list.

@@ -68,18 +68,34 @@ fn parse_code(code: &str) -> Result<OrgCode> {
 
 /// Lists or searches organisations (public).
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(OrgFilter),
-    responses((status = 200, body = ListPage<OrganisationOut>), (status = 422, body = Problem)))]
-pub async fn list(State(state): State<AppState>, ApiQuery(filter): ApiQuery<OrgFilter>) -> Result<Json<ListPage<OrganisationOut>>> {
-    let (limit, offset) = Paging { limit: filter.limit, cursor: filter.cursor.clone() }.resolve()?;
+    responses((status = 200, description = "OK", body = ListPage<OrganisationOut>), (status = 422, description = "Invalid input (`validation_failed`, `unknown_field`, or a specific code)", body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(filter): ApiQuery<OrgFilter>,
+) -> Result<Json<ListPage<OrganisationOut>>> {
+    let (limit, offset) = Paging {
+        limit: filter.limit,
+        cursor: filter.cursor.clone(),
+    }
+    .resolve()?;
     let kind = match filter.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
         Some(k) => Some(OrgKind::parse(k).ok_or_else(|| {
-            Error::field("validation_failed", "kind", "Kies municipality, province, water_board of other.")
+            Error::field(
+                "validation_failed",
+                "kind",
+                "Kies municipality, province, water_board of other.",
+            )
         })?),
     };
     let rows = db::organisations::search(
         &state.db,
-        &OrgQuery { q: filter.q.clone(), kind, offset, limit: limit + 1 },
+        &OrgQuery {
+            q: filter.q.clone(),
+            kind,
+            offset,
+            limit: limit + 1,
+        },
     )
     .await?;
     let items = rows.into_iter().map(OrganisationOut::from).collect();
@@ -89,10 +105,15 @@ pub async fn list(State(state): State<AppState>, ApiQuery(filter): ApiQuery<OrgF
 /// One organisation (public).
 #[utoipa::path(get, path = "/api/v1/organisations/{code}", tag = "organisations",
     params(("code" = String, Path, description = "Organisation code")),
-    responses((status = 200, body = OrganisationOut), (status = 404, body = Problem)))]
-pub async fn get_one(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<OrganisationOut>> {
+    responses((status = 200, description = "OK", body = OrganisationOut), (status = 404, description = "Not found, or not visible to the caller (`not_found`)", body = Problem)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<OrganisationOut>> {
     let code = parse_code(&code)?;
-    let org = db::organisations::find(&state.db, &code).await?.ok_or(Error::NotFound)?;
+    let org = db::organisations::find(&state.db, &code)
+        .await?
+        .ok_or(Error::NotFound)?;
     Ok(Json(org.into()))
 }
 
@@ -115,7 +136,11 @@ pub struct CreateOrganisation {
 fn check_name(name: &str, errors: &mut Vec<FieldError>) -> Option<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "invalid", "Vul een naam in van hoogstens 200 tekens."));
+        errors.push(FieldError::new(
+            "name",
+            "invalid",
+            "Vul een naam in van hoogstens 200 tekens.",
+        ));
         None
     } else {
         Some(name.to_string())
@@ -124,32 +149,56 @@ fn check_name(name: &str, errors: &mut Vec<FieldError>) -> Option<String> {
 
 fn check_population(population: Option<i64>, errors: &mut Vec<FieldError>) {
     if population.is_some_and(|p| p < 0) {
-        errors.push(FieldError::new("population", "invalid", "Het inwonertal kan niet negatief zijn."));
+        errors.push(FieldError::new(
+            "population",
+            "invalid",
+            "Het inwonertal kan niet negatief zijn.",
+        ));
     }
 }
 
 /// Creates an organisation (admin only).
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = CreateOrganisation,
-    responses((status = 201, body = OrganisationOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, description = "Created", body = OrganisationOut), (status = 401, description = "Not signed in (problem code `unauthorized`)", body = Problem), (status = 403, description = "Not allowed (`forbidden`, or `csrf_failed` for a cookie request without X-CSRF-Token)", body = Problem),
+              (status = 409, description = "Conflict (see the problem code)", body = Problem), (status = 422, description = "Invalid input (`validation_failed`, `unknown_field`, or a specific code)", body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     ApiJson(body): ApiJson<CreateOrganisation>,
 ) -> Result<Response> {
     let mut errors = Vec::new();
-    let code = OrgCode::parse(&body.code).map_err(|m| errors.push(FieldError::new("code", "invalid", m))).ok();
+    let code = OrgCode::parse(&body.code)
+        .map_err(|m| errors.push(FieldError::new("code", "invalid", m)))
+        .ok();
     let name = check_name(&body.name, &mut errors);
     check_population(body.population, &mut errors);
     let (Some(code), Some(name), true) = (code, name, errors.is_empty()) else {
-        return Err(Error::Validation { code: "validation_failed", errors });
+        return Err(Error::Validation {
+            code: "validation_failed",
+            errors,
+        });
     };
-    let input = OrgInput { code: code.clone(), name, kind: body.kind, province: body.province, population: body.population };
+    let input = OrgInput {
+        code: code.clone(),
+        name,
+        kind: body.kind,
+        province: body.province,
+        population: body.population,
+    };
     let mut tx = state.db.begin().await?;
     db::organisations::create(&mut tx, &input).await?;
-    db::audit::record(&mut tx, Some(&admin.user.id), "organisation_created", code.as_str(), &input.name).await?;
+    db::audit::record(
+        &mut tx,
+        Some(&admin.user.id),
+        "organisation_created",
+        code.as_str(),
+        &input.name,
+    )
+    .await?;
     tx.commit().await?;
-    let org = db::organisations::find(&state.db, &code).await?.ok_or(Error::NotFound)?;
+    let org = db::organisations::find(&state.db, &code)
+        .await?
+        .ok_or(Error::NotFound)?;
     Ok((StatusCode::CREATED, Json(OrganisationOut::from(org))).into_response())
 }
 
@@ -168,8 +217,8 @@ pub struct UpdateOrganisation {
 /// Updates an organisation (admin only).
 #[utoipa::path(patch, path = "/api/v1/organisations/{code}", tag = "organisations", request_body = UpdateOrganisation,
     params(("code" = String, Path, description = "Organisation code")),
-    responses((status = 200, body = OrganisationOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "OK", body = OrganisationOut), (status = 401, description = "Not signed in (problem code `unauthorized`)", body = Problem), (status = 403, description = "Not allowed (`forbidden`, or `csrf_failed` for a cookie request without X-CSRF-Token)", body = Problem),
+              (status = 404, description = "Not found, or not visible to the caller (`not_found`)", body = Problem), (status = 422, description = "Invalid input (`validation_failed`, `unknown_field`, or a specific code)", body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -178,17 +227,36 @@ pub async fn update(
 ) -> Result<Json<OrganisationOut>> {
     let code = parse_code(&code)?;
     let mut errors = Vec::new();
-    let name = body.name.as_deref().and_then(|n| check_name(n, &mut errors));
+    let name = body
+        .name
+        .as_deref()
+        .and_then(|n| check_name(n, &mut errors));
     check_population(body.population, &mut errors);
     if !errors.is_empty() {
-        return Err(Error::Validation { code: "validation_failed", errors });
+        return Err(Error::Validation {
+            code: "validation_failed",
+            errors,
+        });
     }
-    let patch = OrgPatch { name, population: body.population, association_member: body.association_member };
+    let patch = OrgPatch {
+        name,
+        population: body.population,
+        association_member: body.association_member,
+    };
     let mut tx = state.db.begin().await?;
     db::organisations::update(&mut tx, &code, &patch).await?;
     let detail = format!("{patch:?}");
-    db::audit::record(&mut tx, Some(&admin.user.id), "organisation_updated", code.as_str(), &detail).await?;
+    db::audit::record(
+        &mut tx,
+        Some(&admin.user.id),
+        "organisation_updated",
+        code.as_str(),
+        &detail,
+    )
+    .await?;
     tx.commit().await?;
-    let org = db::organisations::find(&state.db, &code).await?.ok_or(Error::NotFound)?;
+    let org = db::organisations::find(&state.db, &code)
+        .await?
+        .ok_or(Error::NotFound)?;
     Ok(Json(org.into()))
 }

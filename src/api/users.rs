@@ -43,25 +43,51 @@ pub struct UserOut {
 
 /// Creates a user (admin only); `409 user_exists` for a known address.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUser,
-    responses((status = 201, body = UserOut), (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, description = "Created", body = UserOut), (status = 401, description = "Not signed in (problem code `unauthorized`)", body = Problem), (status = 403, description = "Not allowed (`forbidden`, or `csrf_failed` for a cookie request without X-CSRF-Token)", body = Problem),
+              (status = 409, description = "Conflict (see the problem code)", body = Problem), (status = 422, description = "Invalid input (`validation_failed`, `unknown_field`, or a specific code)", body = Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     ApiJson(body): ApiJson<CreateUser>,
 ) -> Result<Response> {
     let mut errors = Vec::new();
-    let email = Email::parse(&body.email).map_err(|m| errors.push(FieldError::new("email", "invalid_email", m))).ok();
-    let name = PersonName::parse(&body.name).map_err(|m| errors.push(FieldError::new("name", "invalid", m))).ok();
+    let email = Email::parse(&body.email)
+        .map_err(|m| errors.push(FieldError::new("email", "invalid_email", m)))
+        .ok();
+    let name = PersonName::parse(&body.name)
+        .map_err(|m| errors.push(FieldError::new("name", "invalid", m)))
+        .ok();
     let (Some(email), Some(name)) = (email, name) else {
-        let code = if errors.iter().all(|e| e.code == "invalid_email") { "invalid_email" } else { "validation_failed" };
+        let code = if errors.iter().all(|e| e.code == "invalid_email") {
+            "invalid_email"
+        } else {
+            "validation_failed"
+        };
         return Err(Error::Validation { code, errors });
     };
     let mut tx = state.db.begin().await?;
-    let user = db::users::create(&mut tx, &NewUser { email, name, is_admin: body.is_admin, organisation_code: None }).await?;
-    let action = if user.is_admin { "admin_created" } else { "user_created" };
+    let user = db::users::create(
+        &mut tx,
+        &NewUser {
+            email,
+            name,
+            is_admin: body.is_admin,
+            organisation_code: None,
+        },
+    )
+    .await?;
+    let action = if user.is_admin {
+        "admin_created"
+    } else {
+        "user_created"
+    };
     db::audit::record(&mut tx, Some(&admin.user.id), action, &user.id, &user.email).await?;
     tx.commit().await?;
-    let out = UserOut { id: user.id, name: user.name, email: user.email, is_admin: user.is_admin };
+    let out = UserOut {
+        id: user.id,
+        name: user.name,
+        email: user.email,
+        is_admin: user.is_admin,
+    };
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }

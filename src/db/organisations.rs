@@ -64,7 +64,10 @@ pub async fn search(db: &Db, query: &OrgQuery) -> Result<Vec<Organisation>> {
 pub async fn find(db: &Db, code: &OrgCode) -> Result<Option<Organisation>> {
     let sql = format!("SELECT {COLUMNS} FROM organisations WHERE code = $1");
     Ok(on_pool!(db, |c| {
-        sqlx::query_as::<_, Organisation>(&sql).bind(code.as_str()).fetch_optional(c).await?
+        sqlx::query_as::<_, Organisation>(&sql)
+            .bind(code.as_str())
+            .fetch_optional(c)
+            .await?
     }))
 }
 
@@ -130,7 +133,7 @@ pub async fn upsert(tx: &mut Tx, org: &OrgInput) -> Result<()> {
         .bind(search_key(&org.name))
         .execute(c)
         .await?
-            .rows_affected()
+        .rows_affected()
     });
     Ok(())
 }
@@ -167,7 +170,11 @@ pub async fn update(tx: &mut Tx, code: &OrgCode, patch: &OrgPatch) -> Result<()>
         .await?
         .rows_affected()
     });
-    if affected == 0 { Err(Error::NotFound) } else { Ok(()) }
+    if affected == 0 {
+        Err(Error::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// Counts organisations of one kind.

@@ -116,14 +116,21 @@ pub async fn mark_sent(db: &Db, id: &str, worker: &str) -> Result<()> {
         .bind(worker)
         .execute(c)
         .await?
-            .rows_affected()
+        .rows_affected()
     });
     tx.commit().await?;
     Ok(())
 }
 
 /// Records a failed attempt: retried at `retry_at`, or marked `failed` when `give_up` is set.
-pub async fn mark_failed(db: &Db, id: &str, worker: &str, error: &str, retry_at: DateTime<Utc>, give_up: bool) -> Result<()> {
+pub async fn mark_failed(
+    db: &Db,
+    id: &str,
+    worker: &str,
+    error: &str,
+    retry_at: DateTime<Utc>,
+    give_up: bool,
+) -> Result<()> {
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, |c| {
         sqlx::query(
@@ -139,7 +146,7 @@ pub async fn mark_failed(db: &Db, id: &str, worker: &str, error: &str, retry_at:
         .bind(worker)
         .execute(c)
         .await?
-            .rows_affected()
+        .rows_affected()
     });
     tx.commit().await?;
     Ok(())
@@ -164,13 +171,18 @@ pub async fn list(db: &Db, status: Option<&str>, limit: i64, offset: i64) -> Res
 /// One e-mail.
 pub async fn find(db: &Db, id: &str) -> Result<Option<Mail>> {
     let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = $1");
-    Ok(on_pool!(db, |c| sqlx::query_as::<_, Mail>(&sql).bind(id).fetch_optional(c).await?))
+    Ok(on_pool!(db, |c| sqlx::query_as::<_, Mail>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
 }
 
 /// Counts per status: (pending, sent, failed).
 pub async fn counts(db: &Db) -> Result<(i64, i64, i64)> {
     let rows: Vec<(String, i64)> = on_pool!(db, |c| {
-        sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetch_all(c).await?
+        sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+            .fetch_all(c)
+            .await?
     });
     let get = |s: &str| rows.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
     Ok((get("pending"), get("sent"), get("failed")))

@@ -7,15 +7,23 @@ use crate::error::Result;
 
 /// Counts a request for `key` in `bucket` and tells whether it is within `limit` per `window`.
 /// Call inside the transaction of the request, so a refused request leaves nothing behind but its count.
-pub async fn hit(tx: &mut Tx, bucket: &str, key: &str, limit: u32, window: Duration) -> Result<bool> {
+pub async fn hit(
+    tx: &mut Tx,
+    bucket: &str,
+    key: &str,
+    limit: u32,
+    window: Duration,
+) -> Result<bool> {
     let now = Utc::now();
     let recent: i64 = on_tx!(tx, |c| {
-        sqlx::query_scalar("SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND key = $2 AND at > $3")
-            .bind(bucket)
-            .bind(key)
-            .bind(now - window)
-            .fetch_one(&mut *c)
-            .await?
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND key = $2 AND at > $3",
+        )
+        .bind(bucket)
+        .bind(key)
+        .bind(now - window)
+        .fetch_one(&mut *c)
+        .await?
     });
     if recent >= i64::from(limit) {
         return Ok(false);

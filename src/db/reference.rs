@@ -51,11 +51,17 @@ pub fn organisations() -> anyhow::Result<Vec<ReferenceOrg>> {
             name: record[1].to_string(),
             kind: OrgKind::Municipality,
             province: record[2].to_string(),
-            population: record[3].parse().context("population in data/gemeenten.csv")?,
+            population: record[3]
+                .parse()
+                .context("population in data/gemeenten.csv")?,
         });
     }
     for (code, name) in PROVINCES {
-        let population = orgs.iter().filter(|o| o.province == name).map(|o| o.population).sum();
+        let population = orgs
+            .iter()
+            .filter(|o| o.province == name)
+            .map(|o| o.population)
+            .sum();
         orgs.push(ReferenceOrg {
             code: code.into(),
             name: name.into(),
@@ -109,7 +115,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         .bind(&version)
         .execute(c)
         .await?
-            .rows_affected()
+        .rows_affected()
     });
     tx.commit().await?;
     tracing::info!(organisations = orgs.len(), "reference data loaded");
@@ -123,9 +129,15 @@ mod tests {
     #[test]
     fn ships_every_municipality_and_province() {
         let orgs = organisations().unwrap();
-        let municipalities = orgs.iter().filter(|o| o.kind == OrgKind::Municipality).count();
+        let municipalities = orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::Municipality)
+            .count();
         assert_eq!(municipalities, 342);
-        let provinces: Vec<_> = orgs.iter().filter(|o| o.kind == OrgKind::Province).collect();
+        let provinces: Vec<_> = orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::Province)
+            .collect();
         assert_eq!(provinces.len(), 12);
         let total: i64 = provinces.iter().map(|p| p.population).sum();
         assert_eq!(total, 18_044_027, "CBS national total on 1 January 2025");

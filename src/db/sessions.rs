@@ -19,7 +19,12 @@ pub enum LinkProblem {
 }
 
 /// Stores a sign-in link for a user.
-pub async fn create_link(tx: &mut Tx, token_hash: &str, user_id: &str, valid_for: Duration) -> Result<()> {
+pub async fn create_link(
+    tx: &mut Tx,
+    token_hash: &str,
+    user_id: &str,
+    valid_for: Duration,
+) -> Result<()> {
     let now = Utc::now();
     on_tx!(tx, |c| {
         sqlx::query("INSERT INTO signin_links (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
@@ -44,10 +49,12 @@ struct LinkRow {
 /// Checks a link without using it.
 pub async fn check_link(db: &Db, token_hash: &str) -> Result<Result<String, LinkProblem>> {
     let row = on_pool!(db, |c| {
-        sqlx::query_as::<_, LinkRow>("SELECT user_id, expires_at, used_at FROM signin_links WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(c)
-            .await?
+        sqlx::query_as::<_, LinkRow>(
+            "SELECT user_id, expires_at, used_at FROM signin_links WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(c)
+        .await?
     });
     Ok(classify(row))
 }
@@ -79,16 +86,23 @@ pub async fn use_link(tx: &mut Tx, token_hash: &str) -> Result<Result<String, Li
         return Ok(Ok(user_id));
     }
     let row = on_tx!(tx, |c| {
-        sqlx::query_as::<_, LinkRow>("SELECT user_id, expires_at, used_at FROM signin_links WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(c)
-            .await?
+        sqlx::query_as::<_, LinkRow>(
+            "SELECT user_id, expires_at, used_at FROM signin_links WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(c)
+        .await?
     });
     Ok(Err(classify(row).err().unwrap_or(LinkProblem::Used)))
 }
 
 /// Creates a browser session.
-pub async fn create_session(tx: &mut Tx, token_hash: &str, user_id: &str, valid_for: Duration) -> Result<()> {
+pub async fn create_session(
+    tx: &mut Tx,
+    token_hash: &str,
+    user_id: &str,
+    valid_for: Duration,
+) -> Result<()> {
     let now = Utc::now();
     on_tx!(tx, |c| {
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
@@ -106,7 +120,10 @@ pub async fn create_session(tx: &mut Tx, token_hash: &str, user_id: &str, valid_
 /// Deletes a session (sign-out, or rotation at sign-in).
 pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {
     on_tx!(tx, |c| {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(c).await?
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(c)
+            .await?
             .rows_affected()
     });
     Ok(())
@@ -121,7 +138,11 @@ pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<User>> {
          WHERE s.token_hash = $1 AND s.expires_at > $2"
     );
     Ok(on_pool!(db, |c| {
-        sqlx::query_as::<_, User>(&sql).bind(token_hash).bind(Utc::now()).fetch_optional(c).await?
+        sqlx::query_as::<_, User>(&sql)
+            .bind(token_hash)
+            .bind(Utc::now())
+            .fetch_optional(c)
+            .await?
     }))
 }
 
@@ -130,7 +151,10 @@ pub async fn token_user(db: &Db, token_hash: &str) -> Result<Option<User>> {
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
     );
-    Ok(on_pool!(db, |c| sqlx::query_as::<_, User>(&sql).bind(token_hash).fetch_optional(c).await?))
+    Ok(on_pool!(db, |c| sqlx::query_as::<_, User>(&sql)
+        .bind(token_hash)
+        .fetch_optional(c)
+        .await?))
 }
 
 /// A personal API token as listed (never the secret).
@@ -145,7 +169,12 @@ pub struct ApiToken {
 }
 
 /// Stores a new API token and returns its id.
-pub async fn create_token(tx: &mut Tx, user_id: &str, label: &str, token_hash: &str) -> Result<String> {
+pub async fn create_token(
+    tx: &mut Tx,
+    user_id: &str,
+    label: &str,
+    token_hash: &str,
+) -> Result<String> {
     let id = new_id();
     on_tx!(tx, |c| {
         sqlx::query("INSERT INTO api_tokens (id, user_id, label, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -183,7 +212,11 @@ pub async fn delete_token(tx: &mut Tx, user_id: &str, id: &str) -> Result<()> {
             .await?
             .rows_affected()
     });
-    if affected == 0 { Err(Error::NotFound) } else { Ok(()) }
+    if affected == 0 {
+        Err(Error::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// Removes expired sessions and links older than a day.
@@ -191,7 +224,11 @@ pub async fn purge_expired(db: &Db) -> Result<u64> {
     let now = Utc::now();
     let mut tx = db.begin().await?;
     let sessions = on_tx!(&mut tx, |c| {
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(c).await?.rows_affected()
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now)
+            .execute(c)
+            .await?
+            .rows_affected()
     });
     let links = on_tx!(&mut tx, |c| {
         sqlx::query("DELETE FROM signin_links WHERE expires_at < $1")

@@ -89,14 +89,20 @@ pub async fn create(tx: &mut Tx, user: &NewUser) -> Result<User> {
 /// A user by id.
 pub async fn find(db: &Db, id: &str) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    Ok(on_pool!(db, |c| sqlx::query_as::<_, User>(&sql).bind(id).fetch_optional(c).await?))
+    Ok(on_pool!(db, |c| sqlx::query_as::<_, User>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
 }
 
 /// A user by e-mail address (case-insensitive).
 pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE email_normalized = $1");
     Ok(on_pool!(db, |c| {
-        sqlx::query_as::<_, User>(&sql).bind(email.normalized()).fetch_optional(c).await?
+        sqlx::query_as::<_, User>(&sql)
+            .bind(email.normalized())
+            .fetch_optional(c)
+            .await?
     }))
 }
 
@@ -104,13 +110,20 @@ pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<User>> {
 pub async fn find_by_email_tx(tx: &mut Tx, email: &Email) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE email_normalized = $1");
     Ok(on_tx!(tx, |c| {
-        sqlx::query_as::<_, User>(&sql).bind(email.normalized()).fetch_optional(c).await?
+        sqlx::query_as::<_, User>(&sql)
+            .bind(email.normalized())
+            .fetch_optional(c)
+            .await?
     }))
 }
 
 /// Number of users.
 pub async fn count(db: &Db) -> Result<i64> {
-    Ok(on_pool!(db, |c| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(c).await?))
+    Ok(on_pool!(db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users"
+    )
+    .fetch_one(c)
+    .await?))
 }
 
 /// The administrator that has never signed in, if every administrator is such a one
@@ -121,7 +134,9 @@ pub async fn unclaimed_admin(db: &Db) -> Result<Option<User>> {
          AND NOT EXISTS (SELECT 1 FROM users u WHERE u.is_admin AND u.last_sign_in_at IS NOT NULL)
          ORDER BY created_at LIMIT 1"
     );
-    Ok(on_pool!(db, |c| sqlx::query_as::<_, User>(&sql).fetch_optional(c).await?))
+    Ok(on_pool!(db, |c| sqlx::query_as::<_, User>(&sql)
+        .fetch_optional(c)
+        .await?))
 }
 
 /// Profile changes a user makes themself.

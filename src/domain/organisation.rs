@@ -20,7 +20,9 @@ impl OrgCode {
         {
             Ok(Self(value))
         } else {
-            Err("Een organisatiecode bestaat uit twee letters en twee tot zes cijfers, zoals GM0363.")
+            Err(
+                "Een organisatiecode bestaat uit twee letters en twee tot zes cijfers, zoals GM0363.",
+            )
         }
     }
 
@@ -98,7 +100,12 @@ mod tests {
 
     #[test]
     fn kinds_round_trip() {
-        for kind in [OrgKind::Municipality, OrgKind::Province, OrgKind::WaterBoard, OrgKind::Other] {
+        for kind in [
+            OrgKind::Municipality,
+            OrgKind::Province,
+            OrgKind::WaterBoard,
+            OrgKind::Other,
+        ] {
             assert_eq!(OrgKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(OrgKind::parse("gemeente"), None);

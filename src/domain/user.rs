@@ -158,15 +158,22 @@ mod tests {
 
     #[test]
     fn domains_store_in_vocabulary_order() {
-        let joined = WorkDomain::join(&[WorkDomain::Overig, WorkDomain::Beleid, WorkDomain::Beleid]);
+        let joined =
+            WorkDomain::join(&[WorkDomain::Overig, WorkDomain::Beleid, WorkDomain::Beleid]);
         assert_eq!(joined, "beleid,overig");
-        assert_eq!(WorkDomain::split("beleid,onbekend,overig"), vec![WorkDomain::Beleid, WorkDomain::Overig]);
+        assert_eq!(
+            WorkDomain::split("beleid,onbekend,overig"),
+            vec![WorkDomain::Beleid, WorkDomain::Overig]
+        );
         assert!(WorkDomain::split("").is_empty());
     }
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(PersonName::parse("  Anna de Vries ").unwrap().as_str(), "Anna de Vries");
+        assert_eq!(
+            PersonName::parse("  Anna de Vries ").unwrap().as_str(),
+            "Anna de Vries"
+        );
         assert!(PersonName::parse("   ").is_err());
         assert!(PersonName::parse(&"a".repeat(121)).is_err());
         assert!(PersonName::parse("a\nb").is_err());

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use tokio::sync::watch;
 
 use crate::app::AppState;
 use crate::db::outbox;
@@ -20,10 +21,22 @@ pub fn backoff(attempts: i64, base: Duration, max: Duration) -> Duration {
     base.saturating_mul(factor).min(max)
 }
 
-/// Sends every due e-mail, batch by batch, until none is due.
-pub async fn drain(state: &AppState, transport: &Transport, worker: &str) {
-    loop {
-        let mails = match outbox::claim_due(&state.db, worker, BATCH, chrono::Duration::seconds(LEASE_SECONDS)).await {
+/// Sends every due e-mail, batch by batch, until none is due or shutdown is requested.
+pub async fn drain(
+    state: &AppState,
+    transport: &Transport,
+    worker: &str,
+    shutdown: &watch::Receiver<bool>,
+) {
+    while !*shutdown.borrow() {
+        let mails = match outbox::claim_due(
+            &state.db,
+            worker,
+            BATCH,
+            chrono::Duration::seconds(LEASE_SECONDS),
+        )
+        .await
+        {
             Ok(mails) => mails,
             Err(error) => {
                 tracing::warn!(error = %error, "claiming e-mail from the outbox failed");
@@ -45,11 +58,17 @@ pub async fn drain(state: &AppState, transport: &Transport, worker: &str) {
                     }
                 }
                 Err(error) => {
-                    let delay = backoff(mail.attempts, state.config.mail_retry_base, state.config.mail_retry_max);
+                    let delay = backoff(
+                        mail.attempts,
+                        state.config.mail_retry_base,
+                        state.config.mail_retry_max,
+                    );
                     let now = Utc::now();
                     let age = (now - mail.created_at).to_std().unwrap_or_default();
                     let give_up = age >= state.config.mail_give_up_after;
-                    let retry_at = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(300));
+                    let retry_at = now
+                        + chrono::Duration::from_std(delay)
+                            .unwrap_or(chrono::Duration::seconds(300));
                     let message = format!("{error:#}");
                     if give_up {
                         tracing::error!(mail = %mail.id, attempt = mail.attempts + 1, error = %message, "e-mail delivery failed for good");
@@ -57,7 +76,11 @@ pub async fn drain(state: &AppState, transport: &Transport, worker: &str) {
                         tracing::warn!(mail = %mail.id, attempt = mail.attempts + 1, retry_in = ?delay, error = %message, "e-mail delivery failed; will retry");
                     }
                     metrics::counter!("kring_mail_failed_attempts_total").increment(1);
-                    if let Err(error) = outbox::mark_failed(&state.db, &mail.id, worker, &message, retry_at, give_up).await {
+                    if let Err(error) = outbox::mark_failed(
+                        &state.db, &mail.id, worker, &message, retry_at, give_up,
+                    )
+                    .await
+                    {
                         tracing::error!(mail = %mail.id, error = %error, "recording a failed delivery failed");
                     }
                 }

@@ -47,9 +47,15 @@ struct Notice {
 async fn load(state: &AppState, page: Page, user: User) -> Result<Account> {
     let memberships = db::users::memberships(&state.db, &user.id).await?;
     let tokens = db::sessions::list_tokens(&state.db, &user.id).await?;
-    let domains = WorkDomain::ALL.iter().map(|d| (*d, user.domain_list().contains(d))).collect();
+    let domains = WorkDomain::ALL
+        .iter()
+        .map(|d| (*d, user.domain_list().contains(d)))
+        .collect();
     let frequency = user.frequency();
-    let frequencies = NotificationFrequency::ALL.iter().map(|f| (*f, *f == frequency)).collect();
+    let frequencies = NotificationFrequency::ALL
+        .iter()
+        .map(|f| (*f, *f == frequency))
+        .collect();
     Ok(Account {
         page,
         name: user.name.clone(),
@@ -73,7 +79,9 @@ async fn show(
     let mut account = load(&state, page, me.user).await?;
     account.notice = match q.melding.as_deref() {
         Some("opgeslagen") => Some("Je gegevens zijn opgeslagen."),
-        Some("ingetrokken") => Some("De sleutel is ingetrokken. Programma's die hem gebruikten, hebben geen toegang meer."),
+        Some("ingetrokken") => Some(
+            "De sleutel is ingetrokken. Programma's die hem gebruikten, hebben geen toegang meer.",
+        ),
         _ => None,
     };
     render(StatusCode::OK, &account)
@@ -95,11 +103,23 @@ async fn save_profile(
     CsrfForm(input): CsrfForm<ProfileInput>,
 ) -> Result<Response> {
     let mut errors = FormErrors::default();
-    let name = PersonName::parse(&input.name).map_err(|m| errors.add("name", m)).ok();
-    let domains: Vec<WorkDomain> = input.domains.iter().filter_map(|d| WorkDomain::parse(d)).collect();
-    let frequency = input.notification_frequency.as_deref().and_then(NotificationFrequency::parse);
+    let name = PersonName::parse(&input.name)
+        .map_err(|m| errors.add("name", m))
+        .ok();
+    let domains: Vec<WorkDomain> = input
+        .domains
+        .iter()
+        .filter_map(|d| WorkDomain::parse(d))
+        .collect();
+    let frequency = input
+        .notification_frequency
+        .as_deref()
+        .and_then(NotificationFrequency::parse);
     if input.notification_frequency.is_some() && frequency.is_none() {
-        errors.add("notification_frequency", "Kies hoe vaak je e-mail wilt ontvangen.");
+        errors.add(
+            "notification_frequency",
+            "Kies hoe vaak je e-mail wilt ontvangen.",
+        );
     }
     if !errors.is_empty() {
         let mut account = load(&state, page, me.user).await?;
@@ -107,7 +127,11 @@ async fn save_profile(
         account.errors = errors;
         return render(StatusCode::UNPROCESSABLE_ENTITY, &account);
     }
-    let patch = ProfilePatch { name, domains: Some(domains), notification_frequency: frequency };
+    let patch = ProfilePatch {
+        name,
+        domains: Some(domains),
+        notification_frequency: frequency,
+    };
     let mut tx = state.db.begin().await?;
     db::users::update_profile(&mut tx, &me.user.id, &patch).await?;
     tx.commit().await?;
@@ -151,6 +175,7 @@ async fn revoke_token(
 ) -> Result<Response> {
     let mut tx = state.db.begin().await?;
     db::sessions::delete_token(&mut tx, &me.user.id, &id).await?;
+    db::audit::record(&mut tx, Some(&me.user.id), "token_revoked", &id, "").await?;
     tx.commit().await?;
     Ok(Redirect::to("/account?melding=ingetrokken").into_response())
 }

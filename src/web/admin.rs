@@ -18,7 +18,9 @@ use crate::format::datetime_nl;
 const PAGE_SIZE: i64 = 50;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/outbox", get(outbox)).route("/admin/outbox/{id}", get(outbox_mail))
+    Router::new()
+        .route("/admin/outbox", get(outbox))
+        .route("/admin/outbox/{id}", get(outbox_mail))
 }
 
 #[derive(Template)]
@@ -52,7 +54,10 @@ async fn outbox(
     AdminUser(_): AdminUser,
     Query(q): Query<OutboxQuery>,
 ) -> Result<Response> {
-    let status = q.status.filter(|s| matches!(s.as_str(), "pending" | "sent" | "failed")).unwrap_or_default();
+    let status = q
+        .status
+        .filter(|s| matches!(s.as_str(), "pending" | "sent" | "failed"))
+        .unwrap_or_default();
     let page_number = q.pagina.unwrap_or(1).clamp(1, 10_000);
     let mut mails = db::outbox::list(
         &state.db,
@@ -95,7 +100,9 @@ async fn outbox_mail(
     AdminUser(_): AdminUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let mail = db::outbox::find(&state.db, &id).await?.ok_or(Error::NotFound)?;
+    let mail = db::outbox::find(&state.db, &id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let tz = state.config.timezone;
     render(
         StatusCode::OK,

@@ -13,10 +13,26 @@ use crate::app::AppState;
 use crate::error::Error;
 
 const ASSETS: [(&str, &str, &[u8]); 4] = [
-    ("utrecht.css", "text/css; charset=utf-8", include_bytes!("../../assets/utrecht.css")),
-    ("kring-theme.css", "text/css; charset=utf-8", include_bytes!("../../assets/kring-theme.css")),
-    ("kring.css", "text/css; charset=utf-8", include_bytes!("../../assets/kring.css")),
-    ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/htmx.min.js")),
+    (
+        "utrecht.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/utrecht.css"),
+    ),
+    (
+        "kring-theme.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/kring-theme.css"),
+    ),
+    (
+        "kring.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/kring.css"),
+    ),
+    (
+        "htmx.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/htmx.min.js"),
+    ),
 ];
 
 /// A short hash of every asset, appended to asset URLs (`?v=…`) so a new release busts caches.
@@ -36,10 +52,16 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn serve(Path(name): Path<String>) -> Result<Response, Error> {
-    let (_, content_type, bytes) = ASSETS.iter().find(|(n, _, _)| *n == name).ok_or(Error::NotFound)?;
+    let (_, content_type, bytes) = ASSETS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .ok_or(Error::NotFound)?;
     let mut response = (*bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
     Ok(response)
 }

@@ -63,7 +63,11 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
         let CsrfToken(csrf) = CsrfToken::from_request_parts(parts, state).await?;
-        Ok(Self { user: user.map(|u| u.user), csrf, v: asset_version() })
+        Ok(Self {
+            user: user.map(|u| u.user),
+            csrf,
+            v: asset_version(),
+        })
     }
 }
 
@@ -79,7 +83,10 @@ impl FormErrors {
 
     /// The message for a field, if it has one.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 
     /// True when a field has an error.
@@ -104,17 +111,31 @@ struct ErrorPage {
 
 /// Middleware: every error response of a page becomes a Dutch HTML page (a `401` becomes a redirect
 /// to the sign-in page); every error response of the API becomes problem+json with a stable `code`.
-pub async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn render_errors(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_string();
     let query = request.uri().query().map(str::to_string);
     let cookies = request.headers().get(header::COOKIE).cloned();
-    let csrf = request.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+    let csrf = request
+        .extensions()
+        .get::<CsrfToken>()
+        .map(|t| t.0.clone())
+        .unwrap_or_default();
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let problem = response.extensions().get::<Problem>().cloned();
+    let problem = response.extensions().get::<Problem>().cloned().or_else(|| {
+        // tower-http's cross-origin check rejects with a bare 403 that carries this marker.
+        response
+            .extensions()
+            .get::<tower_http::csrf::ProtectionError>()
+            .map(|_| Error::Csrf.problem())
+    });
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let is_api = path.starts_with("/api/");
     if is_api {
@@ -123,7 +144,12 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
         }
         return with_retry_after(problem_for_status(status).into_response(), retry_after);
     }
-    if path == "/healthz" || path == "/metrics" {
+    let own_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if path == "/healthz" || path == "/metrics" || (problem.is_none() && own_page) {
+        // A handler that rendered its own page (a form with errors, a refused link) keeps it.
         return response;
     }
     let problem = problem.unwrap_or_else(|| problem_for_status(status));
@@ -133,7 +159,10 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
             next_path.push('?');
             next_path.push_str(&q);
         }
-        let target = format!("/inloggen?volgende={}", url::form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>());
+        let target = format!(
+            "/inloggen?volgende={}",
+            url::form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>()
+        );
         return Redirect::to(&target).into_response();
     }
     let mut headers = HeaderMap::new();
@@ -142,12 +171,18 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
     }
     let user = user_from_cookies(&state, &headers).await;
     let page = ErrorPage {
-        page: Page { user, csrf, v: asset_version() },
+        page: Page {
+            user,
+            csrf,
+            v: asset_version(),
+        },
         status: status.as_u16(),
         title: problem.title,
         detail: problem.detail,
     };
-    let html = page.render().unwrap_or_else(|_| "Er ging iets mis.".to_string());
+    let html = page
+        .render()
+        .unwrap_or_else(|_| "Er ging iets mis.".to_string());
     with_retry_after((status, Html(html)).into_response(), retry_after)
 }
 
@@ -161,7 +196,10 @@ fn with_retry_after(mut response: Response, retry_after: Option<HeaderValue>) ->
 async fn user_from_cookies(state: &AppState, headers: &HeaderMap) -> Option<User> {
     let jar = CookieJar::from_headers(headers);
     let session = jar.get(auth::SESSION_COOKIE)?;
-    crate::db::sessions::session_user(&state.db, &auth::hash_secret(session.value())).await.ok().flatten()
+    crate::db::sessions::session_user(&state.db, &auth::hash_secret(session.value()))
+        .await
+        .ok()
+        .flatten()
 }
 
 /// Renders a template into a response with a status, mapping a template failure to a 500.
@@ -173,7 +211,14 @@ pub fn render(status: StatusCode, template: &impl Template) -> Result<Response, 
 /// A local path to go to after signing in; anything else (another host, `//evil`) becomes `/`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") && !p.contains(['\r', '\n']) => p.to_string(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.starts_with("/\\")
+                && !p.contains(['\r', '\n']) =>
+        {
+            p.to_string()
+        }
         _ => "/".to_string(),
     }
 }

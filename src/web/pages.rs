@@ -11,7 +11,9 @@ use crate::app::AppState;
 use crate::error::Result;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/privacy", get(privacy)).route("/toegankelijkheid", get(accessibility))
+    Router::new()
+        .route("/privacy", get(privacy))
+        .route("/toegankelijkheid", get(accessibility))
 }
 
 #[derive(Template)]

@@ -45,7 +45,15 @@ async fn form(page: Page, Query(q): Query<NextQuery>) -> Result<Response> {
         return Ok(Redirect::to(&safe_next(q.volgende.as_deref())).into_response());
     }
     let next = safe_next(q.volgende.as_deref());
-    render(StatusCode::OK, &SignInForm { page, email: String::new(), next, errors: FormErrors::default() })
+    render(
+        StatusCode::OK,
+        &SignInForm {
+            page,
+            email: String::new(),
+            next,
+            errors: FormErrors::default(),
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -70,7 +78,12 @@ async fn submit(
             errors.add("email", message);
             return render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &SignInForm { page, email: input.email, next, errors },
+                &SignInForm {
+                    page,
+                    email: input.email,
+                    next,
+                    errors,
+                },
             );
         }
     };
@@ -96,8 +109,19 @@ struct SentQuery {
 }
 
 async fn sent(page: Page, Query(q): Query<SentQuery>) -> Result<Response> {
-    let email = q.email.and_then(|e| Email::parse(&e).ok()).map(|e| e.to_string()).unwrap_or_default();
-    render(StatusCode::OK, &Sent { page, email, minutes: auth::LINK_VALIDITY_MINUTES })
+    let email = q
+        .email
+        .and_then(|e| Email::parse(&e).ok())
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    render(
+        StatusCode::OK,
+        &Sent {
+            page,
+            email,
+            minutes: auth::LINK_VALIDITY_MINUTES,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -125,10 +149,17 @@ fn invalid(page: Page, problem: LinkProblem) -> Result<Response> {
 }
 
 /// Opening a link only shows a button: mail scanners that fetch links must not use them up.
-async fn confirm(State(state): State<AppState>, page: Page, Path(token): Path<String>) -> Result<Response> {
+async fn confirm(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> Result<Response> {
     match crate::db::sessions::check_link(&state.db, &auth::hash_secret(&token)).await? {
         Ok(user_id) => {
-            let name = crate::db::users::find(&state.db, &user_id).await?.map(|u| u.name).unwrap_or_default();
+            let name = crate::db::users::find(&state.db, &user_id)
+                .await?
+                .map(|u| u.name)
+                .unwrap_or_default();
             render(StatusCode::OK, &Confirm { page, token, name })
         }
         Err(problem) => invalid(page, problem),
@@ -160,7 +191,11 @@ async fn use_link(
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn sign_out(State(state): State<AppState>, jar: CookieJar, CsrfForm(_): CsrfForm<Empty>) -> Result<Response> {
+async fn sign_out(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response> {
     if let Some(session) = jar.get(auth::SESSION_COOKIE) {
         auth::sign_out(&state.db, session.value()).await?;
     }

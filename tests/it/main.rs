@@ -1,1 +1,128 @@
-fn main() {}
+//! kring's integration tests: the real server over HTTP on SQLite and PostgreSQL, with a real SMTP
+//! server on loopback. Every test in `BOTH` runs once per backend; PostgreSQL tests run when the
+//! machine has PostgreSQL (a throwaway cluster) or `KRING_TEST_POSTGRES_URL` is set, and are
+//! reported as skipped otherwise (`KRING_TEST_REQUIRE_POSTGRES=1` turns that into a failure).
+
+mod api;
+mod backup;
+mod binary;
+mod harness;
+mod outbox;
+mod pages;
+mod pg;
+mod signin;
+mod smtp;
+mod system;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use harness::Backend;
+use libtest_mimic::{Arguments, Failed, Trial};
+
+type TestFn = fn(Backend) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+
+macro_rules! tests {
+    ($($path:path),* $(,)?) => {
+        &[$((stringify!($path), |b| Box::pin($path(b)))),*]
+    };
+}
+
+/// Tests that run on both databases.
+const BOTH: &[(&str, TestFn)] = tests![
+    signin::link_from_email_works_once,
+    signin::expired_link_is_refused,
+    signin::sixth_request_in_a_minute_is_limited,
+    signin::forms_without_csrf_token_are_refused,
+    signin::cookie_flags_and_rotation,
+    signin::sign_out_ends_the_session,
+    system::reference_data_is_loaded,
+    system::security_headers_on_every_response,
+    system::api_errors_are_problems,
+    system::healthz_and_metrics,
+    outbox::mail_waits_while_smtp_is_down,
+    outbox::two_instances_deliver_each_mail_once,
+    outbox::admin_reads_the_outbox_without_smtp,
+    api::organisations_search_is_accent_insensitive,
+    api::organisations_admin_changes,
+    api::me_and_tokens,
+    api::users_are_created_by_admins,
+    pages::pages_are_dutch_and_accessible,
+    pages::account_form_saves_and_reports_errors,
+    binary::cli_commands_work,
+];
+
+/// Tests that concern SQLite or the process itself and run once.
+const ONCE: &[(&str, TestFn)] = tests![
+    system::openapi_is_valid_and_lists_every_route,
+    system::migrations_are_in_step,
+    binary::first_start_prints_a_working_link,
+    backup::backup_of_a_live_database_is_consistent,
+];
+
+fn trial(name: String, backend: Backend, f: TestFn) -> Trial {
+    Trial::test(name, move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| Failed::from(e.to_string()))?;
+        runtime
+            .block_on(f(backend))
+            .map_err(|e| Failed::from(format!("{e:?}")))
+    })
+}
+
+fn main() {
+    let mut args = Arguments::from_args();
+    // Most time is spent waiting on servers, mail and databases, not on the CPU.
+    args.test_threads = args.test_threads.or(Some(6));
+    let require = std::env::var("KRING_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    let cluster = if args.list {
+        None
+    } else {
+        match pg::PgCluster::start() {
+            Ok(Some(cluster)) => Some(Arc::new(cluster)),
+            Ok(None) if require => {
+                panic!("KRING_TEST_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries were found")
+            }
+            Ok(None) => {
+                eprintln!(
+                    "NOTE: PostgreSQL tests SKIPPED: no PostgreSQL server binaries found and KRING_TEST_POSTGRES_URL is not set"
+                );
+                None
+            }
+            Err(e) if require => {
+                panic!("KRING_TEST_REQUIRE_POSTGRES=1 but PostgreSQL could not start: {e:#}")
+            }
+            Err(e) => {
+                eprintln!(
+                    "NOTE: PostgreSQL tests SKIPPED: the throwaway cluster did not start: {e:#}"
+                );
+                None
+            }
+        }
+    };
+    let mut trials = Vec::new();
+    for (name, f) in BOTH {
+        trials.push(trial(format!("sqlite::{name}"), Backend::Sqlite, *f));
+        match &cluster {
+            Some(c) => trials.push(trial(
+                format!("postgres::{name}"),
+                Backend::Postgres(c.clone()),
+                *f,
+            )),
+            None => trials
+                .push(Trial::test(format!("postgres::{name}"), || Ok(())).with_ignored_flag(true)),
+        }
+    }
+    for (name, f) in ONCE {
+        trials.push(trial((*name).to_string(), Backend::Sqlite, *f));
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
+    if let Some(Ok(mut cluster)) = cluster.map(Arc::try_unwrap) {
+        cluster.stop();
+    }
+    conclusion.exit();
+}
