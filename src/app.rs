@@ -17,6 +17,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -96,6 +97,9 @@ fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
+/// Largest request body of ordinary forms and JSON; upload routes set their own, larger limit.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
 /// The complete router with every middleware.
 pub fn router(state: AppState) -> Router {
     let csrf_layer = tower_http::csrf::CsrfLayer::new()
@@ -107,25 +111,36 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_page))
         .fallback(|| async { Error::NotFound })
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::csrf_cookie,
-        ))
+        // Innermost first: each layer wraps the ones above it.
+        .layer(csrf_layer)
         .layer(middleware::from_fn(record_metrics))
-        .layer(DefaultBodyLimit::max(
-            state.config.max_upload_bytes + 64 * 1024,
-        ))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::render_errors,
         ))
-        .layer(csrf_layer)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_cookie,
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            Error::Internal(anyhow::anyhow!("handler panicked")).into_response()
+        }))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                // The route template, never the URI: paths carry sign-in tokens and addresses.
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("unmatched", MatchedPath::as_str);
+                tracing::info_span!("request", method = %request.method(), route)
+            }),
+        )
         .with_state(state)
 }
 

@@ -66,12 +66,23 @@ pub fn link_url(base_url: &str, token: &str) -> String {
 
 /// Creates a sign-in link for `user` in the caller's transaction and returns its URL.
 pub async fn create_link(tx: &mut db::Tx, base_url: &str, user: &User) -> Result<String> {
+    create_link_to(tx, base_url, user, None).await
+}
+
+/// Creates a sign-in link that leads to the local path `next` after signing in.
+pub async fn create_link_to(
+    tx: &mut db::Tx,
+    base_url: &str,
+    user: &User,
+    next: Option<&str>,
+) -> Result<String> {
     let token = new_secret();
     db::sessions::create_link(
         tx,
         &hash_secret(&token),
         &user.id,
         chrono::Duration::minutes(LINK_VALIDITY_MINUTES),
+        next,
     )
     .await?;
     Ok(link_url(base_url, &token))
@@ -80,7 +91,8 @@ pub async fn create_link(tx: &mut db::Tx, base_url: &str, user: &User) -> Result
 /// Handles a sign-in request for an address: at most `limit` a minute per address (counted in the
 /// database, so shared by every instance). A known address gets a link by e-mail; an unknown one
 /// gets nothing, and the caller cannot tell the difference.
-pub async fn request_sign_in(state: &AppState, email: &Email) -> Result<()> {
+/// `next` is the local page to show after signing in.
+pub async fn request_sign_in(state: &AppState, email: &Email, next: &str) -> Result<()> {
     let mut tx = state.db.begin().await?;
     let allowed = db::rate::hit(
         &mut tx,
@@ -95,8 +107,9 @@ pub async fn request_sign_in(state: &AppState, email: &Email) -> Result<()> {
         return Err(Error::RateLimited { retry_after: 60 });
     }
     if let Some(user) = db::users::find_by_email_tx(&mut tx, email).await? {
-        let link = create_link(&mut tx, &state.config.base_url, &user).await?;
-        let mail = mail::render(
+        let next = (next != "/").then_some(next);
+        let link = create_link_to(&mut tx, &state.config.base_url, &user, next).await?;
+        let mut mail = mail::render(
             &user.email,
             &mail::SignInLink {
                 name: user.name.clone(),
@@ -105,6 +118,7 @@ pub async fn request_sign_in(state: &AppState, email: &Email) -> Result<()> {
             },
             &state.mail_context(),
         )?;
+        mail.sensitive = true;
         db::outbox::enqueue(&mut tx, &mail).await?;
     }
     tx.commit().await?;
@@ -113,15 +127,15 @@ pub async fn request_sign_in(state: &AppState, email: &Email) -> Result<()> {
 }
 
 /// Uses a sign-in link: marks it used, starts a session (ending `old_session`, so the session id
-/// rotates at sign-in) and returns the new session secret.
+/// rotates at sign-in) and returns the new session secret and the page to go to.
 pub async fn sign_in_with_link(
     db: &Db,
     token: &str,
     old_session: Option<&str>,
-) -> Result<Result<(String, String), db::sessions::LinkProblem>> {
+) -> Result<Result<(String, Option<String>), db::sessions::LinkProblem>> {
     let mut tx = db.begin().await?;
-    let user_id = match db::sessions::use_link(&mut tx, &hash_secret(token)).await? {
-        Ok(user_id) => user_id,
+    let (user_id, next) = match db::sessions::use_link(&mut tx, &hash_secret(token)).await? {
+        Ok(used) => used,
         Err(problem) => return Ok(Err(problem)),
     };
     if let Some(old) = old_session {
@@ -138,7 +152,7 @@ pub async fn sign_in_with_link(
     db::users::touch_sign_in(&mut tx, &user_id).await?;
     db::audit::record(&mut tx, Some(&user_id), "sign_in", &user_id, "link").await?;
     tx.commit().await?;
-    Ok(Ok((session, user_id)))
+    Ok(Ok((session, next)))
 }
 
 /// Ends a session.
@@ -388,6 +402,17 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
     }
 }
 
+/// The CSRF cookie. `Lax`, not `Strict`: with `Strict`, arriving from a link in a webmail tab
+/// would not send the cookie, a new one would be issued, and forms open in other tabs would fail.
+pub fn csrf_cookie_for(token: String, https: bool) -> Cookie<'static> {
+    Cookie::build((CSRF_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(https)
+        .build()
+}
+
 /// Middleware: makes sure every browser has a CSRF cookie and exposes its value as [`CsrfToken`].
 pub async fn csrf_cookie(
     State(state): State<AppState>,
@@ -407,13 +432,7 @@ pub async fn csrf_cookie(
     let https = state.config.is_https();
     let mut response = next.run(request).await;
     if fresh {
-        let cookie = Cookie::build((CSRF_COOKIE, token))
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Strict)
-            .secure(https)
-            .build();
-        if let Ok(value) = cookie.to_string().parse() {
+        if let Ok(value) = csrf_cookie_for(token, https).to_string().parse() {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
     }

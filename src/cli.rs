@@ -154,20 +154,29 @@ pub async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<Option<
     if db::users::count(db).await? == 0 {
         let email = Email::parse(&config.admin_email)
             .map_err(|m| anyhow::anyhow!("KRING_ADMIN_EMAIL: {m}"))?;
-        let user = db::users::create(
-            &mut tx,
-            &db::users::NewUser {
-                email,
-                name: PersonName::parse("Beheerder").map_err(anyhow::Error::msg)?,
-                is_admin: true,
-                organisation_code: None,
-            },
-        )
-        .await?;
-        db::audit::record(&mut tx, None, "admin_created", &user.id, "first start").await?;
-        let link = auth::create_link(&mut tx, &config.base_url, &user).await?;
-        tx.commit().await?;
-        return Ok(Some(link));
+        let new_admin = db::users::NewUser {
+            email,
+            name: PersonName::parse("Beheerder").map_err(anyhow::Error::msg)?,
+            is_admin: true,
+            organisation_code: None,
+        };
+        match db::users::create(&mut tx, &new_admin).await {
+            Ok(user) => {
+                db::audit::record(&mut tx, None, "admin_created", &user.id, "first start").await?;
+                let link = auth::create_link(&mut tx, &config.base_url, &user).await?;
+                tx.commit().await?;
+                return Ok(Some(link));
+            }
+            // Another instance starting at the same moment created it first.
+            Err(crate::error::Error::Refused {
+                code: "user_exists",
+                ..
+            }) => {
+                drop(tx);
+                tx = db.begin().await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     let Some(admin) = db::users::unclaimed_admin(db).await? else {
         return Ok(None);

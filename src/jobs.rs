@@ -49,6 +49,7 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
 }
 
 async fn housekeeping(state: &AppState) {
+    state.client_limiter.retain_recent();
     if let Err(error) = db::sessions::purge_expired(&state.db).await {
         tracing::warn!(error = %error, "purging expired sessions failed");
     }

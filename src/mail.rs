@@ -33,6 +33,7 @@ pub fn render(to: &str, content: &impl MailContent, ctx: &MailContext) -> anyhow
         subject: content.subject(),
         text: content.text(ctx).context("rendering e-mail text")?,
         html: content.html(ctx).context("rendering e-mail HTML")?,
+        sensitive: false,
     })
 }
 
@@ -110,11 +111,26 @@ impl Transport {
     }
 
     /// Delivers one queued e-mail.
-    pub async fn send(&self, mail: &Mail) -> anyhow::Result<()> {
-        let message = build_message(&self.from, mail)?;
-        self.smtp.send(message).await.context("SMTP delivery")?;
+    pub async fn send(&self, mail: &Mail) -> Result<(), DeliveryError> {
+        let message = build_message(&self.from, mail).map_err(|e| DeliveryError {
+            message: format!("{e:#}"),
+            permanent: true,
+        })?;
+        self.smtp.send(message).await.map_err(|e| DeliveryError {
+            permanent: e.is_permanent(),
+            message: format!("SMTP delivery: {e}"),
+        })?;
         Ok(())
     }
+}
+
+/// Why a delivery failed.
+#[derive(Debug)]
+pub struct DeliveryError {
+    /// What went wrong, for the outbox and the log.
+    pub message: String,
+    /// Retrying cannot help (a malformed address, an SMTP 5xx answer).
+    pub permanent: bool,
 }
 
 /// Builds the MIME message of a queued e-mail: text and HTML as alternatives.

@@ -35,7 +35,8 @@ CREATE TABLE signin_links (
     user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     created_at TIMESTAMPTZ NOT NULL,
     expires_at TIMESTAMPTZ NOT NULL,
-    used_at    TIMESTAMPTZ
+    used_at    TIMESTAMPTZ,
+    next_path  TEXT
 );
 CREATE INDEX signin_links_user ON signin_links (user_id);
 
@@ -87,10 +88,13 @@ CREATE TABLE outbox (
     subject         TEXT NOT NULL,
     body_text       TEXT NOT NULL,
     body_html       TEXT NOT NULL,
+    -- Contains a secret (a sign-in link): the bodies are blanked once delivered.
+    sensitive       BOOLEAN NOT NULL DEFAULT FALSE,
     created_at      TIMESTAMPTZ NOT NULL,
     status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
     attempts        BIGINT NOT NULL DEFAULT 0,
     next_attempt_at TIMESTAMPTZ NOT NULL,
+    first_attempt_at TIMESTAMPTZ,
     locked_until    TIMESTAMPTZ,
     locked_by       TEXT,
     last_error      TEXT,

@@ -35,7 +35,8 @@ CREATE TABLE signin_links (
     user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL,
-    used_at    TEXT
+    used_at    TEXT,
+    next_path  TEXT
 );
 CREATE INDEX signin_links_user ON signin_links (user_id);
 
@@ -87,10 +88,13 @@ CREATE TABLE outbox (
     subject         TEXT NOT NULL,
     body_text       TEXT NOT NULL,
     body_html       TEXT NOT NULL,
+    -- Contains a secret (a sign-in link): the bodies are blanked once delivered.
+    sensitive       BOOLEAN NOT NULL DEFAULT FALSE,
     created_at      TEXT NOT NULL,
     status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TEXT NOT NULL,
+    first_attempt_at TEXT,
     locked_until    TEXT,
     locked_by       TEXT,
     last_error      TEXT,

@@ -13,7 +13,7 @@ use super::{me, organisations, users};
         title = "kring API",
         description = "JSON API of kring, the knowledge-exchange platform for Communities of Practice of Dutch municipalities. \
 Authenticate with `Authorization: Bearer <token>` (a personal API token) or the browser session cookie; \
-cookie-authenticated requests that change state must send the CSRF cookie's value in `X-CSRF-Token`. \
+cookie-authenticated requests that change state must send the page's CSRF token (`<meta name=\"csrf-token\">`) in `X-CSRF-Token`. \
 Errors are `application/problem+json` (RFC 9457) with a stable `code`. Unknown JSON fields are refused with \
 `422 unknown_field`. Lists take `limit` (default 20, at most 100; larger values are lowered to 100) and an opaque `cursor`.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2")

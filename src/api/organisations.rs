@@ -67,7 +67,7 @@ fn parse_code(code: &str) -> Result<OrgCode> {
 }
 
 /// Lists or searches organisations (public).
-#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(OrgFilter),
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(OrgFilter), security(()),
     responses((status = 200, description = "OK", body = ListPage<OrganisationOut>), (status = 422, description = "Invalid input (`validation_failed`, `unknown_field`, or a specific code)", body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -103,7 +103,7 @@ pub async fn list(
 }
 
 /// One organisation (public).
-#[utoipa::path(get, path = "/api/v1/organisations/{code}", tag = "organisations",
+#[utoipa::path(get, path = "/api/v1/organisations/{code}", tag = "organisations", security(()),
     params(("code" = String, Path, description = "Organisation code")),
     responses((status = 200, description = "OK", body = OrganisationOut), (status = 404, description = "Not found, or not visible to the caller (`not_found`)", body = Problem)))]
 pub async fn get_one(

@@ -17,6 +17,8 @@ pub struct NewMail {
     pub text: String,
     /// HTML part.
     pub html: String,
+    /// Holds a secret (a sign-in link): the bodies are blanked once delivered.
+    pub sensitive: bool,
 }
 
 /// A queued or sent e-mail.
@@ -40,13 +42,19 @@ pub struct Mail {
     pub attempts: i64,
     /// Next attempt.
     pub next_attempt_at: DateTime<Utc>,
+    /// First delivery attempt; retrying stops 48 hours after it.
+    pub first_attempt_at: Option<DateTime<Utc>>,
     /// Last delivery error.
     pub last_error: Option<String>,
     /// Delivered at.
     pub sent_at: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: &str = "id, recipient, subject, body_text, body_html, created_at, status, attempts, next_attempt_at, last_error, sent_at";
+const COLUMNS: &str = "id, recipient, subject, body_text, body_html, created_at, status, attempts, next_attempt_at, first_attempt_at, last_error, sent_at";
+
+/// What stays of a delivered mail that held a secret.
+const REDACTED: &str =
+    "(De inhoud is na verzending verwijderd, omdat het bericht een inloglink bevatte.)";
 
 /// Queues an e-mail in the caller's transaction: it is sent only if the transaction commits.
 pub async fn enqueue(tx: &mut Tx, mail: &NewMail) -> Result<String> {
@@ -54,8 +62,8 @@ pub async fn enqueue(tx: &mut Tx, mail: &NewMail) -> Result<String> {
     let now = Utc::now();
     on_tx!(tx, |c| {
         sqlx::query(
-            "INSERT INTO outbox (id, recipient, subject, body_text, body_html, created_at, next_attempt_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            "INSERT INTO outbox (id, recipient, subject, body_text, body_html, sensitive, created_at, next_attempt_at)
+             VALUES ($1, $2, $3, $4, $5, $7, $6, $6)",
         )
         .bind(&id)
         .bind(&mail.to)
@@ -63,6 +71,7 @@ pub async fn enqueue(tx: &mut Tx, mail: &NewMail) -> Result<String> {
         .bind(&mail.text)
         .bind(&mail.html)
         .bind(now)
+        .bind(mail.sensitive)
         .execute(c)
         .await?
             .rows_affected()
@@ -102,24 +111,50 @@ pub async fn claim_due(db: &Db, worker: &str, limit: i64, lease: Duration) -> Re
     Ok(mails)
 }
 
-/// Records a delivery.
-pub async fn mark_sent(db: &Db, id: &str, worker: &str) -> Result<()> {
+/// Extends this worker's claim on a mail just before sending it; false when the claim was lost
+/// (its lease ran out and another worker took it), in which case the mail must not be sent here.
+pub async fn renew(db: &Db, id: &str, worker: &str, lease: Duration) -> Result<bool> {
+    let now = Utc::now();
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
+    let renewed = on_tx!(&mut tx, |c| {
         sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1,
-               locked_until = NULL, locked_by = NULL, last_error = NULL
-             WHERE id = $1 AND locked_by = $3",
+            "UPDATE outbox SET locked_until = $3
+             WHERE id = $1 AND locked_by = $2 AND status = 'pending'",
         )
         .bind(id)
-        .bind(Utc::now())
         .bind(worker)
+        .bind(now + lease)
         .execute(c)
         .await?
         .rows_affected()
     });
     tx.commit().await?;
-    Ok(())
+    Ok(renewed == 1)
+}
+
+/// Records a delivery; a mail that held a secret keeps only its subject and recipient.
+pub async fn mark_sent(db: &Db, id: &str, worker: &str) -> Result<bool> {
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let affected = on_tx!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1,
+               first_attempt_at = COALESCE(first_attempt_at, $2),
+               body_text = CASE WHEN sensitive THEN $4 ELSE body_text END,
+               body_html = CASE WHEN sensitive THEN $4 ELSE body_html END,
+               locked_until = NULL, locked_by = NULL, last_error = NULL
+             WHERE id = $1 AND locked_by = $3",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(worker)
+        .bind(REDACTED)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    tx.commit().await?;
+    Ok(affected == 1)
 }
 
 /// Records a failed attempt: retried at `retry_at`, or marked `failed` when `give_up` is set.
@@ -130,11 +165,13 @@ pub async fn mark_failed(
     error: &str,
     retry_at: DateTime<Utc>,
     give_up: bool,
-) -> Result<()> {
+) -> Result<bool> {
+    let now = Utc::now();
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| {
+    let affected = on_tx!(&mut tx, |c| {
         sqlx::query(
             "UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3,
+               first_attempt_at = COALESCE(first_attempt_at, $6),
                status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END,
                locked_until = NULL, locked_by = NULL
              WHERE id = $1 AND locked_by = $5",
@@ -144,12 +181,13 @@ pub async fn mark_failed(
         .bind(retry_at)
         .bind(give_up)
         .bind(worker)
+        .bind(now)
         .execute(c)
         .await?
         .rows_affected()
     });
     tx.commit().await?;
-    Ok(())
+    Ok(affected == 1)
 }
 
 /// The newest e-mails first, for `/admin/outbox`.

@@ -15,6 +15,14 @@ pub async fn hit(
     window: Duration,
 ) -> Result<bool> {
     let now = Utc::now();
+    if let Tx::Postgres(t) = tx {
+        // READ COMMITTED would let parallel requests all count below the limit; serialise per key.
+        // (SQLite write transactions are already serial: BEGIN IMMEDIATE.)
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(format!("{bucket}:{key}"))
+            .execute(&mut **t)
+            .await?;
+    }
     let recent: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
             "SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND key = $2 AND at > $3",

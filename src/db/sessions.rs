@@ -24,17 +24,22 @@ pub async fn create_link(
     token_hash: &str,
     user_id: &str,
     valid_for: Duration,
+    next_path: Option<&str>,
 ) -> Result<()> {
     let now = Utc::now();
     on_tx!(tx, |c| {
-        sqlx::query("INSERT INTO signin_links (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(now)
-            .bind(now + valid_for)
-            .execute(c)
-            .await?
-            .rows_affected()
+        sqlx::query(
+            "INSERT INTO signin_links (token_hash, user_id, created_at, expires_at, next_path)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(now + valid_for)
+        .bind(next_path)
+        .execute(c)
+        .await?
+        .rows_affected()
     });
     Ok(())
 }
@@ -69,21 +74,25 @@ fn classify(row: Option<LinkRow>) -> Result<String, LinkProblem> {
 }
 
 /// Marks a link used and returns its user; a link is used at most once, also under concurrency.
-pub async fn use_link(tx: &mut Tx, token_hash: &str) -> Result<Result<String, LinkProblem>> {
+/// The user and the page to go to afterwards.
+pub async fn use_link(
+    tx: &mut Tx,
+    token_hash: &str,
+) -> Result<Result<(String, Option<String>), LinkProblem>> {
     let now = Utc::now();
-    let claimed: Option<String> = on_tx!(tx, |c| {
-        sqlx::query_scalar(
+    let claimed: Option<(String, Option<String>)> = on_tx!(tx, |c| {
+        sqlx::query_as(
             "UPDATE signin_links SET used_at = $2
              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
-             RETURNING user_id",
+             RETURNING user_id, next_path",
         )
         .bind(token_hash)
         .bind(now)
         .fetch_optional(&mut *c)
         .await?
     });
-    if let Some(user_id) = claimed {
-        return Ok(Ok(user_id));
+    if let Some(used) = claimed {
+        return Ok(Ok(used));
     }
     let row = on_tx!(tx, |c| {
         sqlx::query_as::<_, LinkRow>(

@@ -12,6 +12,11 @@ impl OrgCode {
     /// Parses a code, accepting lower case input.
     pub fn parse(input: &str) -> Result<Self, &'static str> {
         let value = input.trim().to_ascii_uppercase();
+        if !value.is_ascii() {
+            return Err(
+                "Een organisatiecode bestaat uit twee letters en twee tot zes cijfers, zoals GM0363.",
+            );
+        }
         let (letters, digits) = value.split_at(value.len().min(2));
         if letters.len() == 2
             && letters.chars().all(|c| c.is_ascii_uppercase())
@@ -93,7 +98,16 @@ mod tests {
     fn parses_codes() {
         assert_eq!(OrgCode::parse("gm0363").unwrap().as_str(), "GM0363");
         assert_eq!(OrgCode::parse("PV27").unwrap().as_str(), "PV27");
-        for bad in ["", "G0363", "GM", "GM1234567", "0363GM", "GM03A3"] {
+        for bad in [
+            "",
+            "G0363",
+            "GM",
+            "GM1234567",
+            "0363GM",
+            "GM03A3",
+            "aé12",
+            "é",
+        ] {
             assert!(OrgCode::parse(bad).is_err(), "{bad}");
         }
     }

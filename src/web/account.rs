@@ -37,6 +37,7 @@ struct Account {
     errors: FormErrors,
     notice: Option<&'static str>,
     new_token: Option<String>,
+    tz: chrono_tz::Tz,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +68,7 @@ async fn load(state: &AppState, page: Page, user: User) -> Result<Account> {
         errors: FormErrors::default(),
         notice: None,
         new_token: None,
+        tz: state.config.timezone,
     })
 }
 

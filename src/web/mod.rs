@@ -129,7 +129,9 @@ pub async fn render_errors(
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let problem = response.extensions().get::<Problem>().cloned().or_else(|| {
+    let rendered = response.extensions().get::<Problem>().cloned();
+    let is_problem = rendered.is_some();
+    let problem = rendered.or_else(|| {
         // tower-http's cross-origin check rejects with a bare 403 that carries this marker.
         response
             .extensions()
@@ -137,12 +139,12 @@ pub async fn render_errors(
             .map(|_| Error::Csrf.problem())
     });
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
-    let is_api = path.starts_with("/api/");
-    if is_api {
-        if problem.is_some() {
+    if path.starts_with("/api/") {
+        if is_problem {
             return response;
         }
-        return with_retry_after(problem_for_status(status).into_response(), retry_after);
+        let problem = problem.unwrap_or_else(|| problem_for_status(status));
+        return with_retry_after(problem.into_response(), retry_after);
     }
     let own_page = response
         .headers()
@@ -211,11 +213,12 @@ pub fn render(status: StatusCode, template: &impl Template) -> Result<Response, 
 /// A local path to go to after signing in; anything else (another host, `//evil`) becomes `/`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
+        // Only printable ASCII without backslashes: browsers drop tabs and read `\` as `/`,
+        // which would turn `/<TAB>/evil` or `/\evil` into another host.
         Some(p)
             if p.starts_with('/')
                 && !p.starts_with("//")
-                && !p.starts_with("/\\")
-                && !p.contains(['\r', '\n']) =>
+                && p.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
         {
             p.to_string()
         }
@@ -234,5 +237,9 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/a\\b")), "/");
+        assert_eq!(safe_next(Some("/\u{1}")), "/");
+        assert_eq!(safe_next(Some("/account?x=1")), "/account?x=1");
     }
 }

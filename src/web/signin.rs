@@ -87,7 +87,7 @@ async fn submit(
             );
         }
     };
-    auth::request_sign_in(&state, &email).await?;
+    auth::request_sign_in(&state, &email, &next).await?;
     let target = format!(
         "/inloggen/verstuurd?email={}",
         url::form_urlencoded::byte_serialize(email.as_str().as_bytes()).collect::<String>()
@@ -180,9 +180,14 @@ async fn use_link(
 ) -> Result<Response> {
     let old = jar.get(auth::SESSION_COOKIE).map(|c| c.value().to_string());
     match auth::sign_in_with_link(&state.db, &token, old.as_deref()).await? {
-        Ok((session, _user_id)) => {
-            let jar = jar.add(auth::session_cookie(session, state.config.is_https()));
-            Ok((jar, Redirect::to(&safe_next(input.volgende.as_deref()))).into_response())
+        Ok((session, next)) => {
+            let https = state.config.is_https();
+            // A new session gets a new CSRF token too.
+            let jar = jar
+                .add(auth::session_cookie(session, https))
+                .add(auth::csrf_cookie_for(auth::new_secret(), https));
+            let next = safe_next(next.as_deref().or(input.volgende.as_deref()));
+            Ok((jar, Redirect::to(&next)).into_response())
         }
         Err(problem) => invalid(page, problem),
     }
@@ -199,6 +204,11 @@ async fn sign_out(
     if let Some(session) = jar.get(auth::SESSION_COOKIE) {
         auth::sign_out(&state.db, session.value()).await?;
     }
-    let jar = jar.add(auth::removal_cookie(auth::SESSION_COOKIE));
+    let jar = jar
+        .add(auth::removal_cookie(auth::SESSION_COOKIE))
+        .add(auth::csrf_cookie_for(
+            auth::new_secret(),
+            state.config.is_https(),
+        ));
     Ok((jar, Redirect::to("/")).into_response())
 }

@@ -34,6 +34,7 @@ pub async fn backup_of_a_live_database_is_consistent(backend: Backend) -> Result
                         subject: "s".repeat(200),
                         text: "t".repeat(2000),
                         html: "h".repeat(2000),
+                        sensitive: false,
                     };
                     kring::db::outbox::enqueue(&mut tx, &mail).await?;
                 }

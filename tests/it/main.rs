@@ -37,6 +37,8 @@ const BOTH: &[(&str, TestFn)] = tests![
     signin::forms_without_csrf_token_are_refused,
     signin::cookie_flags_and_rotation,
     signin::sign_out_ends_the_session,
+    signin::parallel_requests_respect_the_limit,
+    signin::next_page_survives_sign_in,
     system::reference_data_is_loaded,
     system::security_headers_on_every_response,
     system::api_errors_are_problems,

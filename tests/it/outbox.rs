@@ -88,6 +88,7 @@ pub async fn two_instances_deliver_each_mail_once(backend: Backend) -> Result<()
                 subject: format!("Bericht {n}"),
                 text: "tekst".into(),
                 html: "<p>tekst</p>".into(),
+                sensitive: false,
             };
             kring::db::outbox::enqueue(&mut tx, &mail).await?;
         }

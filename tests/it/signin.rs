@@ -89,29 +89,65 @@ pub async fn link_from_email_works_once(backend: Backend) -> Result<()> {
     Ok(())
 }
 
+/// Moves every sign-in link `minutes` into the past, keeping its validity period.
+async fn age_links(app: &TestApp, minutes: i64) -> Result<()> {
+    let shift = chrono::Duration::minutes(minutes);
+    let sql = "SELECT token_hash, created_at, expires_at FROM signin_links";
+    let update = "UPDATE signin_links SET created_at = $2, expires_at = $3 WHERE token_hash = $1";
+    type Row = (
+        String,
+        chrono::DateTime<chrono::Utc>,
+        chrono::DateTime<chrono::Utc>,
+    );
+    match &app.db {
+        kring::db::Db::Sqlite { write, .. } => {
+            for (hash, created, expires) in sqlx::query_as::<_, Row>(sql).fetch_all(write).await? {
+                sqlx::query(update)
+                    .bind(hash)
+                    .bind(created - shift)
+                    .bind(expires - shift)
+                    .execute(write)
+                    .await?;
+            }
+        }
+        kring::db::Db::Postgres(pool) => {
+            for (hash, created, expires) in sqlx::query_as::<_, Row>(sql).fetch_all(pool).await? {
+                sqlx::query(update)
+                    .bind(hash)
+                    .bind(created - shift)
+                    .bind(expires - shift)
+                    .execute(pool)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 pub async fn expired_link_is_refused(backend: Backend) -> Result<()> {
     let app = TestApp::start(&backend).await?;
     let user = app.create_user("jan@gemeente.nl", "Jan", false).await?;
+    // A link made 14 minutes ago still works.
+    let fresh = app.link_for(&user).await?;
+    age_links(&app, 14).await?;
+    let fresh_path = fresh.strip_prefix(&app.base).unwrap().to_string();
+    let other = client();
+    let html = other.get(app.url(&fresh_path)).send().await?.text().await?;
+    let token = crate::harness::csrf_from(&html).expect("confirm form");
+    let response = other
+        .post(app.url(&fresh_path))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await?;
+    ensure!(
+        response.status() == 303,
+        "14 minutes old: {}",
+        response.status()
+    );
+    // One made 16 minutes ago does not.
     let link = app.link_for(&user).await?;
     let path = link.strip_prefix(&app.base).unwrap().to_string();
-    // Age every link by 16 minutes in the real database.
-    let sixteen_minutes_ago = chrono::Utc::now() - chrono::Duration::minutes(16);
-    match &app.db {
-        kring::db::Db::Sqlite { write, .. } => {
-            sqlx::query("UPDATE signin_links SET created_at = $1, expires_at = $2")
-                .bind(sixteen_minutes_ago)
-                .bind(sixteen_minutes_ago + chrono::Duration::minutes(15))
-                .execute(write)
-                .await?;
-        }
-        kring::db::Db::Postgres(pool) => {
-            sqlx::query("UPDATE signin_links SET created_at = $1, expires_at = $2")
-                .bind(sixteen_minutes_ago)
-                .bind(sixteen_minutes_ago + chrono::Duration::minutes(15))
-                .execute(pool)
-                .await?;
-        }
-    }
+    age_links(&app, 16).await?;
     let page = app.get(&path).await?;
     ensure!(page.status() == 410, "open expired: {}", page.status());
     ensure!(page.text().await?.contains("verlopen"));
@@ -229,6 +265,27 @@ pub async fn forms_without_csrf_token_are_refused(backend: Backend) -> Result<()
         "cross-site: {}",
         response.status()
     );
+    ensure!(
+        response.text().await?.contains("Formulier verlopen"),
+        "Dutch page for a cross-site post"
+    );
+    let response = app
+        .client
+        .patch(app.url("/api/v1/me"))
+        .header("origin", "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .header("x-csrf-token", &token)
+        .json(&serde_json::json!({"name": "Gehackt"}))
+        .send()
+        .await?;
+    ensure!(
+        response.status() == 403,
+        "cross-site api: {}",
+        response.status()
+    );
+    ensure!(response.headers()["content-type"] == "application/problem+json");
+    let problem: serde_json::Value = response.json().await?;
+    ensure!(problem["code"] == "csrf_failed", "{problem}");
 
     // The API with the session cookie needs the token in a header.
     let response = app
@@ -369,6 +426,111 @@ pub async fn sign_out_ends_the_session(backend: Backend) -> Result<()> {
         response.status()
     );
     ensure!(response.headers()["location"] == "/inloggen?volgende=%2Faccount");
+    app.stop().await;
+    Ok(())
+}
+
+pub async fn parallel_requests_respect_the_limit(backend: Backend) -> Result<()> {
+    let app = TestApp::start_with(
+        &backend,
+        Options {
+            no_smtp: true,
+            ..Options::default()
+        },
+    )
+    .await?;
+    app.create_user("druk@gemeente.nl", "Druk", false).await?;
+    let token = app.csrf("/inloggen").await?;
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let client = app.client.clone();
+        let url = app.url("/inloggen");
+        let token = token.clone();
+        tasks.push(tokio::spawn(async move {
+            let form = [
+                ("csrf_token", token.as_str()),
+                ("email", "druk@gemeente.nl"),
+            ];
+            client
+                .post(url)
+                .form(&form)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await??);
+    }
+    statuses.sort_unstable();
+    ensure!(
+        statuses == [303, 303, 303, 303, 303, 429, 429, 429, 429, 429],
+        "{statuses:?}"
+    );
+    let queued = kring::db::outbox::list(&app.db, None, 100, 0).await?;
+    ensure!(queued.len() == 5, "{} mails queued", queued.len());
+    app.stop().await;
+    Ok(())
+}
+
+pub async fn next_page_survives_sign_in(backend: Backend) -> Result<()> {
+    let app = TestApp::start(&backend).await?;
+    app.create_user("terug@gemeente.nl", "Terug", false).await?;
+    let response = app.get("/account").await?;
+    let form_path = response.headers()["location"].to_str()?.to_string();
+    ensure!(form_path == "/inloggen?volgende=%2Faccount", "{form_path}");
+    let html = app.get(&form_path).await?.text().await?;
+    ensure!(
+        html.contains("name=\"volgende\" value=\"/account\""),
+        "the form carries the page"
+    );
+    let response = app
+        .post_form(
+            "/inloggen",
+            &form_path,
+            &[("email", "terug@gemeente.nl"), ("volgende", "/account")],
+        )
+        .await?;
+    ensure!(response.status() == 303);
+    let mails = app
+        .smtp
+        .as_ref()
+        .unwrap()
+        .wait_for(1, Duration::from_secs(10))
+        .await;
+    let link = link_in(&mails.first().expect("mail").text()).expect("link");
+    let path = link.strip_prefix(&app.base).unwrap().to_string();
+    let response = app.post_form(&path, &path, &[]).await?;
+    ensure!(
+        response.status() == 303 && response.headers()["location"] == "/account",
+        "back to /account"
+    );
+    // The delivered mail no longer holds the link in the outbox.
+    crate::harness::eventually(Duration::from_secs(5), "redacted", || async {
+        let mails = kring::db::outbox::list(&app.db, Some("sent"), 10, 0).await?;
+        Ok(mails.len() == 1
+            && !mails[0].body_text.contains("/inloggen/")
+            && !mails[0].body_html.contains("/inloggen/"))
+    })
+    .await?;
+    // Signing out works from an error page too (its form carries a valid token).
+    let page = app.get("/bestaat-niet").await?;
+    ensure!(page.status() == 404);
+    let html = page.text().await?;
+    let token = crate::harness::csrf_from(&html).expect("sign-out form on the error page");
+    let response = app
+        .client
+        .post(app.url("/uitloggen"))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await?;
+    ensure!(
+        response.status() == 303,
+        "sign out from an error page: {}",
+        response.status()
+    );
+    ensure!(app.get("/api/v1/me").await?.status() == 401);
     app.stop().await;
     Ok(())
 }

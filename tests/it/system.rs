@@ -182,7 +182,7 @@ pub async fn api_errors_are_problems(backend: Backend) -> Result<()> {
         "validation_failed",
     )
     .await?;
-    let big = format!(r#"{{"label":"{}"}}"#, "x".repeat(1200 * 1024));
+    let big = format!(r#"{{"label":"{}"}}"#, "x".repeat(300 * 1024));
     let response = c
         .post(app.url("/api/v1/me/tokens"))
         .bearer_auth(&token)
