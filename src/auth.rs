@@ -431,10 +431,8 @@ pub async fn csrf_cookie(
     request.extensions_mut().insert(CsrfToken(token.clone()));
     let https = state.config.is_https();
     let mut response = next.run(request).await;
-    if fresh {
-        if let Ok(value) = csrf_cookie_for(token, https).to_string().parse() {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
+    if fresh && let Ok(value) = csrf_cookie_for(token, https).to_string().parse() {
+        response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
 }
