@@ -37,6 +37,8 @@ pub struct AppState {
     pub worker_wake: Arc<Notify>,
     /// Prometheus exposition of the process's metrics.
     pub metrics: PrometheusHandle,
+    /// The time source (settable in tests of deadlines).
+    pub clock: crate::clock::Clock,
     /// Generous per-client limit for public forms (abuse protection; per-address limits are in the database).
     pub client_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
@@ -51,6 +53,7 @@ impl AppState {
             config: Arc::new(config),
             worker_wake: Arc::new(Notify::new()),
             metrics: metrics_handle(),
+            clock: crate::clock::Clock::system(),
             client_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
         }
     }
@@ -283,8 +286,16 @@ pub fn start_with_db(
     listener: TcpListener,
     stop_on: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<Running> {
+    start_with_state(AppState::new(config, db), listener, stop_on)
+}
+
+/// Serves prepared state (tests use it to give the app a manual clock).
+pub fn start_with_state(
+    state: AppState,
+    listener: TcpListener,
+    stop_on: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
-    let state = AppState::new(config, db);
     let (shutdown, mut shutdown_rx) = watch::channel(false);
     let worker = tokio::spawn(jobs::run(state.clone(), shutdown.subscribe()));
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();

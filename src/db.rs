@@ -4,10 +4,13 @@
 //! and run it through [`on_pool!`] or [`on_tx!`], which compile the same body for each backend.
 
 pub mod audit;
+pub mod communities;
 pub mod organisations;
 pub mod outbox;
+pub mod programmes;
 pub mod rate;
 pub mod reference;
+pub mod registrations;
 pub mod sessions;
 pub mod users;
 

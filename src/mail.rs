@@ -84,6 +84,80 @@ mail_templates!(SignInLink, "mail/signin.txt", "mail/signin.html", |_| {
     "Je inloglink voor kring".to_string()
 });
 
+/// What happened to a registration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegistrationEvent {
+    /// Accepted at once: welcome and sign-in link.
+    Accepted,
+    /// Received; a facilitator decides.
+    Pending,
+    /// On the waitlist, with a position.
+    Waitlisted,
+    /// A seat came free: accepted now (sign-in link) or, under manual approval, up for review.
+    Promoted,
+    /// Declined, with a reason.
+    Declined,
+    /// Withdrawn.
+    Withdrawn,
+}
+
+/// The e-mail for a registration's status change.
+#[derive(Clone, Debug)]
+pub struct RegistrationMail {
+    /// What happened.
+    pub event: RegistrationEvent,
+    /// Registrant's name.
+    pub name: String,
+    /// Community name.
+    pub community: String,
+    /// Link to the community page.
+    pub community_url: String,
+    /// Sign-in link, for accepted and promoted-to-accepted.
+    pub link: Option<String>,
+    /// Waitlist position.
+    pub position: Option<i64>,
+    /// Reason for declining.
+    pub reason: Option<String>,
+    /// Contact person of the programme, "Naam (adres)".
+    pub contact: Option<String>,
+}
+
+impl RegistrationMail {
+    fn title(&self) -> String {
+        let c = &self.community;
+        match self.event {
+            RegistrationEvent::Accepted => format!("Welkom bij {c}"),
+            RegistrationEvent::Pending => format!("We hebben je aanmelding voor {c} ontvangen"),
+            RegistrationEvent::Waitlisted => format!("Je staat op de wachtlijst van {c}"),
+            RegistrationEvent::Promoted if self.link.is_some() => {
+                format!("Er is plek: welkom bij {c}")
+            }
+            RegistrationEvent::Promoted => format!("Er is plek vrijgekomen in {c}"),
+            RegistrationEvent::Declined => format!("Je aanmelding voor {c}"),
+            RegistrationEvent::Withdrawn => format!("Je aanmelding voor {c} is ingetrokken"),
+        }
+    }
+
+    fn is(&self, name: &str) -> bool {
+        let event = match self.event {
+            RegistrationEvent::Accepted => "accepted",
+            RegistrationEvent::Pending => "pending",
+            RegistrationEvent::Waitlisted => "waitlisted",
+            RegistrationEvent::Promoted => "promoted",
+            RegistrationEvent::Declined => "declined",
+            RegistrationEvent::Withdrawn => "withdrawn",
+        };
+        event == name
+    }
+}
+
+mail_templates!(
+    RegistrationMail,
+    "mail/registration.txt",
+    "mail/registration.html",
+    RegistrationMail::title
+);
+
 /// Sends mail over SMTP.
 #[derive(Clone)]
 pub struct Transport {

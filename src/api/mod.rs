@@ -1,8 +1,11 @@
 //! The JSON API under `/api/v1`: one file per resource, over the same db and domain functions as the pages.
 
+pub mod communities;
 pub mod me;
 mod openapi;
 pub mod organisations;
+pub mod programmes;
+pub mod registrations;
 pub mod users;
 
 use axum::Router;
@@ -106,6 +109,62 @@ pub fn routes() -> ApiRoutes {
         .post("/api/v1/organisations", organisations::create)
         .get("/api/v1/organisations/{code}", organisations::get_one)
         .patch("/api/v1/organisations/{code}", organisations::update)
+        .post("/api/v1/programmes", programmes::create)
+        .get("/api/v1/programmes", programmes::list)
+        .get("/api/v1/programmes/{slug}", programmes::get_one)
+        .post(
+            "/api/v1/programmes/{slug}/participants",
+            programmes::add_participant,
+        )
+        .get(
+            "/api/v1/programmes/{slug}/participants",
+            programmes::participants,
+        )
+        .post("/api/v1/programmes/{slug}/enrolments", programmes::enrol)
+        .get(
+            "/api/v1/programmes/{slug}/enrolments",
+            programmes::enrolments,
+        )
+        .post(
+            "/api/v1/enrolments/{id}/approve",
+            programmes::approve_enrolment,
+        )
+        .post("/api/v1/communities", communities::create)
+        .get("/api/v1/communities", communities::list)
+        .get("/api/v1/communities/{slug}", communities::get_one)
+        .patch("/api/v1/communities/{slug}", communities::update)
+        .post(
+            "/api/v1/communities/{slug}/facilitators",
+            communities::add_facilitator,
+        )
+        .get("/api/v1/communities/{slug}/members", communities::members)
+        .post(
+            "/api/v1/communities/{slug}/members",
+            communities::add_member,
+        )
+        .delete(
+            "/api/v1/communities/{slug}/members/{user_id}",
+            communities::remove_member,
+        )
+        .post("/api/v1/registrations", registrations::create)
+        .get(
+            "/api/v1/communities/{slug}/registrations",
+            registrations::list,
+        )
+        .get(
+            "/api/v1/communities/{slug}/registrations.csv",
+            registrations::export_csv,
+        )
+        .get(
+            "/api/v1/communities/{slug}/registrations.xlsx",
+            registrations::export_xlsx,
+        )
+        .post("/api/v1/registrations/{id}/approve", registrations::approve)
+        .post("/api/v1/registrations/{id}/decline", registrations::decline)
+        .post(
+            "/api/v1/registrations/{id}/withdraw",
+            registrations::withdraw,
+        )
 }
 
 /// A JSON body: `415` unless it is JSON, `413` when too large, `400 invalid_json` when it does not
@@ -157,7 +216,7 @@ where
     }
 }
 
-fn json_error(e: &serde_json::Error) -> Error {
+pub(crate) fn json_error(e: &serde_json::Error) -> Error {
     use serde_json::error::Category;
     let message = e.to_string();
     match e.classify() {

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{me, organisations, users};
+use super::{communities, me, organisations, programmes, registrations, users};
 
 /// The API description served at `/api/v1/openapi.json`.
 #[derive(OpenApi)]
@@ -23,6 +23,12 @@ Errors are `application/problem+json` (RFC 9457) with a stable `code`. Unknown J
         me::get_me, me::patch_me, me::list_tokens, me::create_token, me::delete_token,
         users::create_user,
         organisations::list, organisations::get_one, organisations::create, organisations::update,
+        programmes::create, programmes::list, programmes::get_one, programmes::add_participant, programmes::participants,
+        programmes::enrol, programmes::enrolments, programmes::approve_enrolment,
+        communities::create, communities::list, communities::get_one, communities::update, communities::add_facilitator,
+        communities::members, communities::add_member, communities::remove_member,
+        registrations::create, registrations::list, registrations::export_csv, registrations::export_xlsx,
+        registrations::approve, registrations::decline, registrations::withdraw,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -30,6 +36,9 @@ Errors are `application/problem+json` (RFC 9457) with a stable `code`. Unknown J
         (name = "me", description = "The caller's account and tokens"),
         (name = "users", description = "Accounts (administrators)"),
         (name = "organisations", description = "Municipalities, provinces and other organisations"),
+        (name = "programmes", description = "Programme editions, participants and enrolments"),
+        (name = "communities", description = "Communities, facilitators and members"),
+        (name = "registrations", description = "Registration for a community, decisions and exports"),
         (name = "system", description = "The API description"),
     )
 )]

@@ -209,3 +209,23 @@ pub async fn memberships(db: &Db, user_id: &str) -> Result<Vec<MembershipSummary
         .await?
     }))
 }
+
+/// (community id, role) of every membership of a user.
+pub async fn memberships_by_id(db: &Db, user_id: &str) -> Result<Vec<(String, String)>> {
+    Ok(on_pool!(db, |c| {
+        sqlx::query_as("SELECT community_id, role FROM memberships WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(c)
+            .await?
+    }))
+}
+
+/// The same inside a write transaction.
+pub async fn memberships_by_id_tx(tx: &mut Tx, user_id: &str) -> Result<Vec<(String, String)>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as("SELECT community_id, role FROM memberships WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(c)
+            .await?
+    }))
+}

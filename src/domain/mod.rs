@@ -1,11 +1,15 @@
 //! Types that parse: once a value is one of these, it is valid everywhere below the edge.
 
+mod eligibility;
 mod email;
 mod organisation;
+mod slug;
 mod text;
 mod user;
 
+pub use eligibility::{Applicant, Misfit, Rules};
 pub use email::Email;
 pub use organisation::{OrgCode, OrgKind};
+pub use slug::Slug;
 pub use text::{fold_for_search, search_key};
 pub use user::{NotificationFrequency, PersonName, WorkDomain};

@@ -46,6 +46,8 @@ pub struct Options {
     /// No SMTP at all: mails stay in the outbox.
     pub no_smtp: bool,
     pub base_url: Option<String>,
+    /// A manual clock for tests of registration windows.
+    pub clock: Option<kring::clock::Clock>,
 }
 
 pub struct TestApp {
@@ -110,7 +112,11 @@ impl TestApp {
         );
         let db = Db::connect(&database.url, 5).await?;
         db.migrate().await?;
-        let running = app::start_with_db(config, db, listener, std::future::pending())?;
+        let mut state = app::AppState::new(config, db);
+        if let Some(clock) = options.clock {
+            state.clock = clock;
+        }
+        let running = app::start_with_state(state, listener, std::future::pending())?;
         let db = Db::connect(&database.url, 3).await?;
         Ok(Self {
             base,

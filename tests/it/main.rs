@@ -10,6 +10,8 @@ mod harness;
 mod outbox;
 mod pages;
 mod pg;
+mod registration;
+mod registration_admin;
 mod signin;
 mod smtp;
 mod system;
@@ -53,6 +55,15 @@ const BOTH: &[(&str, TestFn)] = tests![
     pages::pages_are_dutch_and_accessible,
     pages::account_form_saves_and_reports_errors,
     binary::cli_commands_work,
+    registration::two_hundred_concurrent_registrations_fill_25_seats,
+    registration::two_instances_share_the_seats,
+    registration::withdrawal_promotes_the_first_on_the_waitlist,
+    registration::programme_assigns_community_by_population,
+    registration_admin::every_refusal_code,
+    registration_admin::deadline_to_the_second_across_dst,
+    registration_admin::exports_hold_exactly_the_accepted_members,
+    registration_admin::member_list_is_for_members_only,
+    registration_admin::manual_approval_and_decline,
 ];
 
 /// Tests that concern SQLite or the process itself and run once.
@@ -77,6 +88,13 @@ fn trial(name: String, backend: Backend, f: TestFn) -> Trial {
 }
 
 fn main() {
+    // KRING_TEST_LOG=kring=debug shows the server's logs (errors behind a 500, for instance).
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("KRING_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
     let mut args = Arguments::from_args();
     // Most time is spent waiting on servers, mail and databases, not on the CPU.
     args.test_threads = args.test_threads.or(Some(6));
