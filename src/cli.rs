@@ -46,6 +46,12 @@ pub enum Command {
         #[command(subcommand)]
         command: OrganisationsCommand,
     },
+    /// Fill the database with a realistic demonstration (idempotent).
+    Demo {
+        /// Number of programme editions to create.
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+    },
     /// Write a consistent copy of the SQLite database (also while kring runs).
     Backup {
         /// Where to write the copy; must not exist yet.
@@ -116,6 +122,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: OrganisationsCommand::Import { file },
         } => import(&config, &file).await,
         Command::Backup { path } => backup(&config, &path).await,
+        Command::Demo { scale } => {
+            let db = connect(&config).await?;
+            db.migrate().await?;
+            let state = app::AppState::new(config, db);
+            let summary = crate::demo::run(&state, scale).await?;
+            println!("{summary}");
+            state.db.close().await;
+            Ok(())
+        }
     }
 }
 

@@ -62,6 +62,13 @@ pub struct OrgFilter {
     pub cursor: Option<String>,
 }
 
+async fn with_programmes(state: &AppState, org: Organisation) -> Result<OrganisationOut> {
+    let programmes = db::programmes::slugs_of(&state.db, &org.code).await?;
+    let mut out = OrganisationOut::from(org);
+    out.programmes = programmes;
+    Ok(out)
+}
+
 fn parse_code(code: &str) -> Result<OrgCode> {
     OrgCode::parse(code).map_err(|_| Error::NotFound)
 }
@@ -98,7 +105,19 @@ pub async fn list(
         },
     )
     .await?;
-    let items = rows.into_iter().map(OrganisationOut::from).collect();
+    let participations = db::programmes::participations(&state.db).await?;
+    let items = rows
+        .into_iter()
+        .map(|o| {
+            let mut out = OrganisationOut::from(o);
+            out.programmes = participations
+                .iter()
+                .filter(|(code, _)| *code == out.code)
+                .map(|(_, slug)| slug.clone())
+                .collect();
+            out
+        })
+        .collect();
     Ok(Json(ListPage::from_rows(items, limit, offset)))
 }
 
@@ -114,7 +133,7 @@ pub async fn get_one(
     let org = db::organisations::find(&state.db, &code)
         .await?
         .ok_or(Error::NotFound)?;
-    Ok(Json(org.into()))
+    Ok(Json(with_programmes(&state, org).await?))
 }
 
 /// A new organisation.
@@ -199,7 +218,11 @@ pub async fn create(
     let org = db::organisations::find(&state.db, &code)
         .await?
         .ok_or(Error::NotFound)?;
-    Ok((StatusCode::CREATED, Json(OrganisationOut::from(org))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(with_programmes(&state, org).await?),
+    )
+        .into_response())
 }
 
 /// Changes to an organisation.
@@ -258,5 +281,5 @@ pub async fn update(
     let org = db::organisations::find(&state.db, &code)
         .await?
         .ok_or(Error::NotFound)?;
-    Ok(Json(org.into()))
+    Ok(Json(with_programmes(&state, org).await?))
 }

@@ -76,6 +76,16 @@ pub async fn create(
     AdminUser(admin): AdminUser,
     ApiJson(body): ApiJson<CreateProgramme>,
 ) -> Result<Response> {
+    let programme = create_programme(&state, &admin.user.id, body).await?;
+    Ok((StatusCode::CREATED, Json(out(&state, programme).await?)).into_response())
+}
+
+/// Validates and creates a programme, with an audit record (shared with the admin pages).
+pub async fn create_programme(
+    state: &AppState,
+    admin_id: &str,
+    body: CreateProgramme,
+) -> Result<Programme> {
     let mut errors = Vec::new();
     let slug = Slug::parse(&body.slug)
         .map_err(|m| errors.push(FieldError::new("slug", "invalid", m)))
@@ -132,14 +142,14 @@ pub async fn create(
     .await?;
     db::audit::record(
         &mut tx,
-        Some(&admin.user.id),
+        Some(admin_id),
         "programme_created",
         &programme.slug,
         "",
     )
     .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(out(&state, programme).await?)).into_response())
+    Ok(programme)
 }
 
 /// Every programme (public).

@@ -167,6 +167,19 @@ pub async fn slugs_of(db: &Db, code: &str) -> Result<Vec<String>> {
     }))
 }
 
+/// Every (organisation code, programme slug) pair, for filling `programmes` on a page of organisations
+/// with one query (the table holds at most a few hundred rows).
+pub async fn participations(db: &Db) -> Result<Vec<(String, String)>> {
+    Ok(on_pool!(db, |c| {
+        sqlx::query_as(
+            "SELECT pp.organisation_code, p.slug FROM programme_participants pp
+             JOIN programmes p ON p.id = pp.programme_id ORDER BY p.slug",
+        )
+        .fetch_all(c)
+        .await?
+    }))
+}
+
 /// A request of an organisation to join a programme's next edition.
 #[derive(Clone, Debug, FromRow)]
 pub struct Enrolment {

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 
+use super::programmes::{CommunityCard, ProgrammeCard, overview};
 use super::{Page, render};
 use crate::app::AppState;
 use crate::db::{self, users::MembershipSummary};
@@ -21,6 +22,8 @@ pub fn router() -> Router<AppState> {
 struct Home {
     page: Page,
     memberships: Vec<MembershipSummary>,
+    programmes: Vec<ProgrammeCard>,
+    loose: Vec<CommunityCard>,
 }
 
 async fn home(State(state): State<AppState>, page: Page) -> Result<Response> {
@@ -28,5 +31,14 @@ async fn home(State(state): State<AppState>, page: Page) -> Result<Response> {
         Some(user) => db::users::memberships(&state.db, &user.id).await?,
         None => Vec::new(),
     };
-    render(StatusCode::OK, &Home { page, memberships })
+    let (programmes, loose) = overview(&state).await?;
+    render(
+        StatusCode::OK,
+        &Home {
+            page,
+            memberships,
+            programmes,
+            loose,
+        },
+    )
 }

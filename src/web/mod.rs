@@ -3,8 +3,14 @@
 mod account;
 mod admin;
 mod assets;
+mod beheer;
+mod communities;
 mod home;
+mod members;
 mod pages;
+mod programmes;
+mod register;
+mod registrations;
 mod signin;
 
 use askama::Template;
@@ -30,7 +36,13 @@ pub fn router() -> Router<AppState> {
         .merge(signin::router())
         .merge(account::router())
         .merge(admin::router())
+        .merge(beheer::router())
         .merge(pages::router())
+        .merge(programmes::router())
+        .merge(register::router())
+        .merge(communities::router())
+        .merge(registrations::router())
+        .merge(members::router())
         .merge(assets::router())
 }
 

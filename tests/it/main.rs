@@ -3,13 +3,16 @@
 //! machine has PostgreSQL (a throwaway cluster) or `KRING_TEST_POSTGRES_URL` is set, and are
 //! reported as skipped otherwise (`KRING_TEST_REQUIRE_POSTGRES=1` turns that into a failure).
 
+mod admin_pages;
 mod api;
 mod backup;
 mod binary;
+mod facilitator_pages;
 mod harness;
 mod outbox;
 mod pages;
 mod pg;
+mod public_pages;
 mod registration;
 mod registration_admin;
 mod signin;
@@ -55,6 +58,11 @@ const BOTH: &[(&str, TestFn)] = tests![
     pages::pages_are_dutch_and_accessible,
     pages::account_form_saves_and_reports_errors,
     binary::cli_commands_work,
+    public_pages::registration_form_shows_refusals_beside_fields,
+    public_pages::organisation_picker_works_without_javascript,
+    public_pages::public_pages_show_seats_deadline_and_contact,
+    public_pages::organisations_enrol_through_the_programme_page,
+    public_pages::demo_fills_and_is_idempotent,
     registration::two_hundred_concurrent_registrations_fill_25_seats,
     registration::two_instances_share_the_seats,
     registration::withdrawal_promotes_the_first_on_the_waitlist,
@@ -64,6 +72,14 @@ const BOTH: &[(&str, TestFn)] = tests![
     registration_admin::exports_hold_exactly_the_accepted_members,
     registration_admin::member_list_is_for_members_only,
     registration_admin::manual_approval_and_decline,
+    admin_pages::programme_and_community_through_the_forms,
+    admin_pages::community_form_errors_keep_values,
+    admin_pages::community_settings_and_facilitators,
+    admin_pages::organisation_flags_and_enrolments,
+    admin_pages::admin_pages_are_for_admins_only,
+    facilitator_pages::facilitator_decides_on_registrations,
+    facilitator_pages::facilitator_adds_a_member_directly,
+    facilitator_pages::member_list_and_who_sees_what,
 ];
 
 /// Tests that concern SQLite or the process itself and run once.

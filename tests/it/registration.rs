@@ -287,6 +287,27 @@ pub async fn mail_to(sink: &SmtpSink, to: &str, needle: &str) -> Result<Mail> {
     find().context("the mail")
 }
 
+/// Follows the sign-in link in `mail` with a fresh client; returns `/api/v1/me` for the session.
+pub async fn signed_in_by(app: &TestApp, mail: &Mail) -> Result<Value> {
+    let text = mail.text();
+    let at = text.find("/inloggen/").context("a sign-in link")?;
+    let start = text[..at].rfind("http").context("an absolute link")?;
+    let link = text[start..]
+        .split_whitespace()
+        .next()
+        .context("the link")?;
+    let path = link.strip_prefix(&app.base).context("a link to this app")?;
+    let client = crate::harness::client();
+    let page = client.get(app.url(path)).send().await?.text().await?;
+    let token = crate::harness::csrf_from(&page).context("a form on the link's page")?;
+    let form = [("csrf_token", token.as_str())];
+    let response = client.post(app.url(path)).form(&form).send().await?;
+    ensure!(response.status() == 303, "sign-in: {}", response.status());
+    let me = client.get(app.url("/api/v1/me")).send().await?;
+    ensure!(me.status() == 200, "me: {}", me.status());
+    Ok(me.json().await?)
+}
+
 /// Sends 200 registrations at once, spread over `apps`; every answer must be `201`.
 async fn register_200(apps: &[&TestApp], slug: &str) -> Result<Vec<Value>> {
     let (mut tasks, started) = (Vec::new(), std::time::Instant::now());
@@ -376,9 +397,6 @@ async fn check_the_seats(admin: &Caller<'_>, slug: &str, replies: &[Value]) -> R
 }
 
 pub async fn two_hundred_concurrent_registrations_fill_25_seats(backend: Backend) -> Result<()> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter("warn,kring=debug")
-        .try_init(); // DEBUG-TEMP
     let app = TestApp::start(&backend).await?;
     let token = admin_token(&app).await?;
     let admin = Caller::new(&app, Some(&token));
@@ -460,7 +478,16 @@ pub async fn withdrawal_promotes_the_first_on_the_waitlist(backend: Backend) -> 
 
     // The facilitator withdraws an accepted member: #1 gets the seat and a sign-in link.
     fac.withdraw(&regs[0]["id"]).await?;
-    mail_to(sink, "deelnemer2@gemeente.nl", "/inloggen/").await?;
+    let promoted = mail_to(sink, "deelnemer2@gemeente.nl", "/inloggen/").await?;
+    // The link in the promotion mail signs the promoted registrant in.
+    let me = signed_in_by(&app, &promoted).await?;
+    ensure!(me["email"] == "deelnemer2@gemeente.nl", "signed in as {me}");
+    let mine = me["communities"].as_array().context("communities")?;
+    ensure!(
+        mine.iter()
+            .any(|c| c["slug"] == "klein-rondje" && c["role"] == "member"),
+        "a member now: {me}"
+    );
     let accepted = fac.registrations("klein-rondje", "accepted").await?;
     let ids: BTreeSet<_> = accepted.iter().map(|r| r["id"].to_string()).collect();
     let want: BTreeSet<_> = [regs[1]["id"].to_string(), regs[2]["id"].to_string()].into();
@@ -502,14 +529,49 @@ pub async fn withdrawal_promotes_the_first_on_the_waitlist(backend: Backend) -> 
         .iter()
         .all(|m| m["user_id"] != leaver.as_str());
     members.check(gone, "the leaver is no longer a member")?;
+
+    // Declining an accepted registration frees its seat too; the reason reaches the registrant.
+    let decline = format!(
+        "{REGISTRATIONS}/{}/decline",
+        regs[2]["id"].as_str().context("id")?
+    );
+    let reason = json!({"reason": "Dubbel aangemeld via collega"});
+    let reply = fac.post(&decline, &reason).await?;
+    reply.has(200, json!({"status": "declined"}))?;
+    mail_to(
+        sink,
+        "deelnemer2@gemeente.nl",
+        "Dubbel aangemeld via collega",
+    )
+    .await?;
+    mail_to(sink, "deelnemer4@gemeente.nl", "/inloggen/").await?;
+    let accepted = fac.registrations("klein-rondje", "accepted").await?;
+    let ids: BTreeSet<_> = accepted.iter().map(|r| r["id"].to_string()).collect();
+    let want: BTreeSet<_> = [regs[3]["id"].to_string(), regs[4]["id"].to_string()].into();
+    ensure!(ids == want, "accepted after the decline: {accepted:?}");
+    let shown = public.community("klein-rondje").await?;
+    let counts = (&shown["seats_taken"], &shown["waitlist_length"]);
+    ensure!(counts == (&json!(2), &json!(0)), "community: {shown}");
+    let members = fac
+        .get(&format!("{COMMUNITIES}/klein-rondje/members"))
+        .await?;
+    let names: Vec<_> = members
+        .items()?
+        .iter()
+        .filter(|m| m["role"] == "member")
+        .map(|m| m["name"].clone())
+        .collect();
+    let want = [json!("Deelnemer 3"), json!("Deelnemer 4")];
+    members.check(
+        names.len() == 2 && want.iter().all(|w| names.contains(w)),
+        "members 3 and 4",
+    )?;
+
     app.stop().await;
     Ok(())
 }
 
 pub async fn programme_assigns_community_by_population(backend: Backend) -> Result<()> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter("warn,kring=debug")
-        .try_init(); // DEBUG-TEMP
     let app = TestApp::start(&backend).await?;
     let token = admin_token(&app).await?;
     let admin = Caller::new(&app, Some(&token));

@@ -89,8 +89,13 @@ pub async fn every_refusal_code(backend: Backend) -> Result<()> {
         (json!({"community": "dicht"}), "registration_closed", None),
         (json!({"community": "later"}), "registration_closed", None),
     ];
-    for (changes, code, field) in cases {
-        let reply = public.post(REGISTRATIONS, &with(changes.clone())).await?;
+    for (n, (changes, code, field)) in cases.into_iter().enumerate() {
+        // Each case from its own address, clear of the per-address limit.
+        let mut body = with(changes.clone());
+        if changes.get("email").is_none() {
+            body["email"] = json!(format!("geval{n}@amsterdam.nl"));
+        }
+        let reply = public.post(REGISTRATIONS, &body).await?;
         match field {
             Some(field) => reply.invalid(code, field)?,
             None => drop(reply.problem(422, code)?),
@@ -371,7 +376,7 @@ pub async fn member_list_is_for_members_only(backend: Backend) -> Result<()> {
     let token = admin_token(&app).await?;
     let admin = Caller::new(&app, Some(&token));
     let public = Caller::new(&app, None);
-    create_community(&admin, open_community("kring-leden", 2)).await?;
+    create_community(&admin, open_community("kring-leden", 3)).await?;
     let fac = Caller::new(&app, Some(&facilitator(&app, &admin, "kring-leden").await?));
     let mut anna = person(0, "GM0363", "kring-leden");
     anna["domains"] = json!(["beleid", "natuur"]);
@@ -399,7 +404,8 @@ pub async fn member_list_is_for_members_only(backend: Backend) -> Result<()> {
         "a year plan for members: {home}"
     );
 
-    // The facilitator adds a colleague who registered by e-mail; then the community is full.
+    // The facilitator adds a colleague who registered by e-mail, and an existing user of
+    // Rotterdam; then the community is full.
     let direct = json!({"name": "Bert Direct", "email": "bert@utrecht.nl",
         "organisation_code": "GM0344"});
     let reply = member.post(&path, &direct).await?;
@@ -409,7 +415,18 @@ pub async fn member_list_is_for_members_only(backend: Backend) -> Result<()> {
         .as_str()
         .context("user_id")?
         .to_string();
+    let carla = user_of(&app, "carla@rotterdam.nl", "Carla", "GM0599").await?;
+    let reply = fac.post(&path, &json!({"user_id": carla})).await?;
+    reply.has(201, json!({"user_id": carla}))?;
     let reply = fac.post(&path, &json!({"user_id": outsider_id})).await?;
+    reply.problem(409, "community_full")?;
+    let reply = fac
+        .post(
+            &path,
+            &json!({"name": "Dirk", "email": "dirk@utrecht.nl",
+        "organisation_code": "GM0344"}),
+        )
+        .await?;
     reply.problem(409, "community_full")?;
     outsider.get(&path).await?.problem(404, "not_found")?;
 
@@ -436,7 +453,10 @@ pub async fn member_list_is_for_members_only(backend: Backend) -> Result<()> {
         && facilitators[0]["name"] == "Fien Facilitator"
         && facilitators[0]["organisation"].is_null();
     reply.check(fac_ok, "the facilitator with that role")?;
-    reply.check(items.len() == 3, "two members and the facilitator")?;
+    let carla = find(&carla).context("carla listed")?;
+    let carla_ok = carla["organisation"] == "Rotterdam" && carla["role"] == "member";
+    reply.check(carla_ok, "carla as a member of Rotterdam")?;
+    reply.check(items.len() == 4, "three members and the facilitator")?;
     fac.get(&path).await?.expect(200)?;
 
     // A member may not remove another; a facilitator may.
@@ -444,9 +464,26 @@ pub async fn member_list_is_for_members_only(backend: Backend) -> Result<()> {
     member.delete(&bert_path).await?.problem(403, "forbidden")?;
     fac.delete(&bert_path).await?.expect(204)?;
     let items = member.get(&path).await?.items()?;
-    ensure!(items.len() == 2, "bert removed: {items:?}");
+    ensure!(items.len() == 3, "bert removed: {items:?}");
     app.stop().await;
     Ok(())
+}
+
+/// A user of an organisation, made directly in the database; returns the id.
+async fn user_of(app: &TestApp, address: &str, name: &str, code: &str) -> Result<String> {
+    let mut tx = app.db.begin().await?;
+    let user = kring::db::users::create(
+        &mut tx,
+        &kring::db::users::NewUser {
+            email: kring::domain::Email::parse(address).map_err(anyhow::Error::msg)?,
+            name: kring::domain::PersonName::parse(name).map_err(anyhow::Error::msg)?,
+            is_admin: false,
+            organisation_code: Some(code.to_string()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user.id)
 }
 
 pub async fn manual_approval_and_decline(backend: Backend) -> Result<()> {
