@@ -107,6 +107,7 @@ impl Error {
             Self::Refused { status, .. } => *status,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Database(sqlx::Error::PoolTimedOut) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -120,6 +121,7 @@ impl Error {
             Self::Csrf => "csrf_failed",
             Self::Validation { code, .. } | Self::Refused { code, .. } => code,
             Self::RateLimited { .. } => "rate_limited",
+            Self::Database(sqlx::Error::PoolTimedOut) => "busy",
             Self::PayloadTooLarge => "payload_too_large",
             Self::Database(_) | Self::Internal(_) => "internal_error",
         }
@@ -138,6 +140,7 @@ impl Error {
             Self::Refused { detail, .. } => ("Niet mogelijk", detail.clone()),
             Self::RateLimited { .. } => ("Even geduld", "Te veel verzoeken achter elkaar. Probeer het over een minuut opnieuw.".into()),
             Self::PayloadTooLarge => ("Te groot", "Het verstuurde bestand of formulier is te groot.".into()),
+            Self::Database(sqlx::Error::PoolTimedOut) => ("Even geduld", "Het is op dit moment erg druk. Probeer het over een paar seconden opnieuw.".into()),
             Self::Database(_) | Self::Internal(_) => ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later opnieuw.".into()),
         }
     }
@@ -199,6 +202,7 @@ impl IntoResponse for Error {
         }
         let retry_after = match &self {
             Self::RateLimited { retry_after } => Some(*retry_after),
+            Self::Database(sqlx::Error::PoolTimedOut) => Some(2),
             _ => None,
         };
         let unauthorized = matches!(self, Self::Unauthorized);

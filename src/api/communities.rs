@@ -562,7 +562,8 @@ pub async fn members(
     }))
 }
 
-/// Someone to add directly: an existing user, or name, e-mail and organisation.
+/// Someone to add directly: an existing user (`user_id`, plus `organisation_code` when the account
+/// has no organisation yet), or name, e-mail and organisation.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
@@ -616,9 +617,32 @@ pub async fn add_member(
                     format!("{} is al lid van {}.", user.name, member.name),
                 ));
             }
-            let org = user.organisation_code.clone().ok_or_else(|| {
-                Error::field("unknown_organisation", "organisation_code", "Van deze gebruiker is geen organisatie bekend; geef naam, e-mailadres en organisatie.")
-            })?;
+            // The account's organisation, or the one given with the request (accounts made by
+            // an admin have none yet).
+            let org = match (&user.organisation_code, body.organisation_code.as_deref()) {
+                (Some(code), _) => code.clone(),
+                (None, Some(given)) => {
+                    let unknown = || {
+                        Error::field(
+                            "unknown_organisation",
+                            "organisation_code",
+                            "Kies een organisatie uit de lijst.",
+                        )
+                    };
+                    let code = OrgCode::parse(given).map_err(|_| unknown())?;
+                    db::organisations::find(&state.db, &code)
+                        .await?
+                        .ok_or_else(unknown)?
+                        .code
+                }
+                (None, None) => {
+                    return Err(Error::field(
+                        "unknown_organisation",
+                        "organisation_code",
+                        "Van deze gebruiker is geen organisatie bekend; geef ook organisation_code mee.",
+                    ));
+                }
+            };
             (
                 Email::parse(&user.email).map_err(|m| Error::field("invalid_email", "email", m))?,
                 PersonName::parse(&user.name)
