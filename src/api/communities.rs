@@ -334,7 +334,11 @@ pub async fn create_community(
         .map_err(|m| Error::field("validation_failed", "slug", m))?;
     if slug.as_str() == "nieuw" {
         // `/beheer/communities/nieuw` is the page that creates communities.
-        return Err(Error::field("validation_failed", "slug", "Deze korte naam is gereserveerd; kies een andere."));
+        return Err(Error::field(
+            "validation_failed",
+            "slug",
+            "Deze korte naam is gereserveerd; kies een andere.",
+        ));
     }
     if input.name.is_none() {
         return Err(Error::field(
