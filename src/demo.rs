@@ -103,6 +103,14 @@ pub async fn run(state: &AppState, scale: u32) -> anyhow::Result<String> {
             format!("groene-stad-challenge-{year}")
         };
         if db::programmes::find(&state.db, &slug).await?.is_some() {
+            if db::communities::find(&state.db, &format!("{slug}-groot"))
+                .await?
+                .is_none()
+            {
+                anyhow::bail!(
+                    "an earlier demo run for {slug} stopped halfway; start from an empty database"
+                );
+            }
             continue;
         }
         created += 1;
@@ -238,7 +246,12 @@ async fn edition_for(
         for i in 0..members {
             let (full, handle) = person(i + offset * 40 + if suffix == "groot" { 20 } else { 0 });
             let org = orgs[i % orgs.len()];
-            let email = format!("{handle}@{}.example", org.to_lowercase());
+            // The edition keeps addresses unique when --scale repeats names and municipalities.
+            let email = if offset == 0 {
+                format!("{handle}@{}.example", org.to_lowercase())
+            } else {
+                format!("{handle}.{offset}@{}.example", org.to_lowercase())
+            };
             let domains = WorkDomain::join(&[WorkDomain::ALL[i % 7], WorkDomain::ALL[(i + 3) % 7]]);
             let seat = i < 25;
             let user_id = if seat {

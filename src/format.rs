@@ -50,10 +50,54 @@ pub fn datetime_nl(at: &DateTime<Utc>, tz: Tz) -> String {
     )
 }
 
+/// A deadline: just the date when it is the end of that day (23:59 or later), else date and time.
+pub fn deadline_nl(at: &DateTime<Utc>, tz: Tz) -> String {
+    let local = at.with_timezone(&tz);
+    if local.hour() == 23 && local.minute() == 59 {
+        date_nl(at, tz)
+    } else {
+        datetime_nl(at, tz)
+    }
+}
+
+/// A whole number with Dutch thousands separators: 50000 → "50.000".
+pub fn number_nl(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn deadlines_and_numbers() {
+        let end_of_day = Utc.with_ymd_and_hms(2027, 2, 20, 22, 59, 59).unwrap();
+        assert_eq!(
+            deadline_nl(&end_of_day, chrono_tz::Europe::Amsterdam),
+            "zaterdag 20 februari 2027"
+        );
+        let noon = Utc.with_ymd_and_hms(2027, 2, 20, 11, 0, 0).unwrap();
+        assert_eq!(
+            deadline_nl(&noon, chrono_tz::Europe::Amsterdam),
+            "zaterdag 20 februari 2027, 12.00 uur"
+        );
+        assert_eq!(number_nl(50_000), "50.000");
+        assert_eq!(number_nl(934_526), "934.526");
+        assert_eq!(number_nl(971), "971");
+        assert_eq!(number_nl(-1_000), "-1.000");
+    }
 
     #[test]
     fn formats_in_dutch_local_time() {

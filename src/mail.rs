@@ -99,6 +99,8 @@ pub enum RegistrationEvent {
     Declined,
     /// Withdrawn.
     Withdrawn,
+    /// A member's seat was ended by a facilitator (with a reason when given).
+    Ended,
 }
 
 /// The e-mail for a registration's status change.
@@ -135,6 +137,7 @@ impl RegistrationMail {
             RegistrationEvent::Promoted => format!("Er is plek vrijgekomen in {c}"),
             RegistrationEvent::Declined => format!("Je aanmelding voor {c}"),
             RegistrationEvent::Withdrawn => format!("Je aanmelding voor {c} is ingetrokken"),
+            RegistrationEvent::Ended => format!("Je deelname aan {c} is beëindigd"),
         }
     }
 
@@ -146,6 +149,7 @@ impl RegistrationMail {
             RegistrationEvent::Promoted => "promoted",
             RegistrationEvent::Declined => "declined",
             RegistrationEvent::Withdrawn => "withdrawn",
+            RegistrationEvent::Ended => "ended",
         };
         event == name
     }

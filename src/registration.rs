@@ -11,7 +11,8 @@ use crate::db::registrations::{NewRegistration, Registration};
 use crate::db::users::{NewUser, User};
 use crate::db::{self, Tx};
 use crate::domain::{Applicant, Email, Misfit, OrgCode, OrgKind, PersonName, WorkDomain};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
+use crate::format::number_nl;
 use crate::mail::{self, RegistrationEvent, RegistrationMail};
 
 /// Registrations per e-mail address per minute (the public form is limited per address, not per
@@ -62,63 +63,83 @@ struct Checked {
     motivation: String,
 }
 
+/// Checks every field and reports all problems at once; the problem code is the first one's.
 async fn check_input(state: &AppState, input: &RegistrationInput) -> Result<Checked> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut fail = |code: &str, field: &str, message: String| {
+        errors.push(FieldError::new(field, code, message))
+    };
     if !input.consent {
-        return Err(unprocessable(
+        fail(
             "consent_required",
             "consent",
-            "Geef toestemming voor het gebruik van je gegevens volgens de privacyverklaring.",
-        ));
+            "Geef toestemming voor het gebruik van je gegevens volgens de privacyverklaring."
+                .into(),
+        );
     }
-    let email =
-        Email::parse(&input.email).map_err(|m| unprocessable("invalid_email", "email", m))?;
+    let email = Email::parse(&input.email)
+        .map_err(|m| fail("invalid_email", "email", m.into()))
+        .ok();
     let name = PersonName::parse(&input.name)
-        .map_err(|m| unprocessable("validation_failed", "name", m))?;
-    let unknown = || {
-        unprocessable(
+        .map_err(|m| fail("validation_failed", "name", m.into()))
+        .ok();
+    let org = match OrgCode::parse(&input.organisation_code) {
+        Ok(code) => db::organisations::find(&state.db, &code).await?,
+        Err(_) => None,
+    };
+    if org.is_none() {
+        fail(
             "unknown_organisation",
             "organisation_code",
-            "Kies je gemeente of organisatie uit de lijst.",
-        )
-    };
-    let code = OrgCode::parse(&input.organisation_code).map_err(|_| unknown())?;
-    let org = db::organisations::find(&state.db, &code)
-        .await?
-        .ok_or_else(unknown)?;
+            "Kies je gemeente of organisatie uit de lijst.".into(),
+        );
+    }
     let mut domains = Vec::new();
     for d in &input.domains {
-        domains.push(WorkDomain::parse(d).ok_or_else(|| {
-            unprocessable(
+        match WorkDomain::parse(d) {
+            Some(domain) => domains.push(domain),
+            None => fail(
                 "validation_failed",
                 "domains",
                 format!("Onbekend werkveld: {d}."),
-            )
-        })?);
+            ),
+        }
     }
     let motivation = input.motivation.trim().to_string();
     if motivation.chars().count() > 2000 {
-        return Err(unprocessable(
+        fail(
             "validation_failed",
             "motivation",
-            "Een motivatie heeft hoogstens 2000 tekens.",
-        ));
+            "Een motivatie heeft hoogstens 2000 tekens.".into(),
+        );
     }
     if input.community.as_deref().unwrap_or("").is_empty()
         && input.programme.as_deref().unwrap_or("").is_empty()
     {
-        return Err(unprocessable(
+        fail(
             "validation_failed",
             "community",
-            "Kies een community of een programma.",
-        ));
+            "Kies een community of een programma.".into(),
+        );
     }
-    Ok(Checked {
-        name,
-        email,
-        org,
-        domains,
-        motivation,
-    })
+    match (name, email, org) {
+        (Some(name), Some(email), Some(org)) if errors.is_empty() => Ok(Checked {
+            name,
+            email,
+            org,
+            domains,
+            motivation,
+        }),
+        _ => {
+            let code = match errors.first().map(|e| e.code.as_str()) {
+                Some("consent_required") => "consent_required",
+                Some("invalid_email") => "invalid_email",
+                Some("unknown_organisation") => "unknown_organisation",
+                _ => "validation_failed",
+            };
+            Err(Error::Validation { code, errors })
+        }
+    }
 }
 
 fn applicant(org: &db::organisations::Organisation, participant: bool) -> Applicant {
@@ -176,9 +197,9 @@ async fn not_eligible(state: &AppState, community: &Community, misfit: Misfit) -
         }
         Misfit::Kind => "Deze community is niet bedoeld voor dit soort organisatie.".to_string(),
         Misfit::Population => match (community.min_population, community.max_population) {
-            (Some(min), Some(max)) => format!("Deze community is voor gemeenten met {min} tot en met {max} inwoners."),
-            (Some(min), None) => format!("Deze community is voor gemeenten met {min} of meer inwoners."),
-            (None, Some(max)) => format!("Deze community is voor gemeenten met hoogstens {max} inwoners."),
+            (Some(min), Some(max)) => format!("Deze community is voor gemeenten met {} tot en met {} inwoners.", number_nl(min), number_nl(max)),
+            (Some(min), None) => format!("Deze community is voor gemeenten met {} of meer inwoners.", number_nl(min)),
+            (None, Some(max)) => format!("Deze community is voor gemeenten met hoogstens {} inwoners.", number_nl(max)),
             (None, None) => "Je organisatie past niet bij deze community.".to_string(),
         },
     };
@@ -313,19 +334,21 @@ pub async fn register(state: &AppState, input: &RegistrationInput) -> Result<Out
     let checked = check_input(state, input).await?;
     let chosen = choose_community(state, input, &checked.org).await?;
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    if !db::rate::hit(
-        &mut tx,
+    // Counted in a transaction of its own, so refused registrations count too.
+    let mut limit = state.db.begin().await?;
+    let allowed = db::rate::hit(
+        &mut limit,
         "registration",
         &checked.email.normalized(),
         PER_ADDRESS_PER_MINUTE,
         chrono::Duration::minutes(1),
     )
-    .await?
-    {
-        tx.commit().await?;
+    .await?;
+    limit.commit().await?;
+    if !allowed {
         return Err(Error::RateLimited { retry_after: 60 });
     }
+    let mut tx = state.db.begin().await?;
     let community = db::communities::lock(&mut tx, &chosen.id).await?;
     let rules = community.rules();
     if !rules.is_open(now) {
@@ -384,7 +407,7 @@ pub async fn register(state: &AppState, input: &RegistrationInput) -> Result<Out
             ),
         ));
     }
-    let has_seat = community.seats_taken < community.capacity;
+    let has_seat = community.has_free_seat();
     let (status, seq) = match (has_seat, community.is_manual()) {
         (true, false) => ("accepted", None),
         (true, true) => ("pending", None),
@@ -457,7 +480,8 @@ pub async fn register(state: &AppState, input: &RegistrationInput) -> Result<Out
 }
 
 /// Fills free seats from the waitlist, first come first served, e-mailing each promoted registrant.
-async fn promote(
+/// Under manual approval a promotion makes the registration pending, which holds the seat.
+pub(crate) async fn promote(
     state: &AppState,
     tx: &mut Tx,
     community_id: &str,
@@ -465,7 +489,7 @@ async fn promote(
 ) -> Result<()> {
     loop {
         let community = db::communities::lock(tx, community_id).await?;
-        if community.seats_taken >= community.capacity {
+        if community.seats_reserved() >= community.capacity {
             return Ok(());
         }
         let Some(next) = db::registrations::first_waitlisted(tx, community_id).await? else {
@@ -502,10 +526,6 @@ async fn promote(
             None,
         )
         .await?;
-        if user.is_none() {
-            // Under manual approval a promotion does not take the seat; promote one at a time.
-            return Ok(());
-        }
     }
 }
 
@@ -555,11 +575,11 @@ pub async fn approve(state: &AppState, registration: &Registration) -> Result<Re
     let current = db::registrations::find_tx(&mut tx, &registration.id)
         .await?
         .ok_or(Error::NotFound)?;
-    if current.status != "pending" && current.status != "waitlisted" {
+    if current.status != "pending" {
         return Err(Error::refused(
             StatusCode::CONFLICT,
             "invalid_status",
-            "Alleen een wachtende aanmelding kan worden geaccepteerd.",
+            "Alleen een aanmelding die in behandeling is, kan worden geaccepteerd; de wachtlijst schuift vanzelf op volgorde door.",
         ));
     }
     if community.seats_taken >= community.capacity {
@@ -635,10 +655,10 @@ pub async fn end(
     let updated = db::registrations::find_tx(&mut tx, &current.id)
         .await?
         .ok_or(Error::NotFound)?;
-    let event = if declined {
-        RegistrationEvent::Declined
-    } else {
-        RegistrationEvent::Withdrawn
+    let event = match (declined, current.status.as_str()) {
+        (true, "accepted") => RegistrationEvent::Ended,
+        (true, _) => RegistrationEvent::Declined,
+        (false, _) => RegistrationEvent::Withdrawn,
     };
     notify(state, &mut tx, &community, &updated, event, None, None).await?;
     promote(state, &mut tx, &community.id, now).await?;
@@ -648,15 +668,27 @@ pub async fn end(
 }
 
 /// Removes a member (a facilitator's removal, or the member leaving); the seat goes to the waitlist.
-pub async fn remove_member(state: &AppState, community_id: &str, user_id: &str) -> Result<()> {
+/// `by_facilitator` chooses the e-mail: "your participation was ended" or "you left".
+pub async fn remove_member(
+    state: &AppState,
+    community_id: &str,
+    user_id: &str,
+    by_facilitator: bool,
+) -> Result<()> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    db::communities::lock(&mut tx, community_id).await?;
+    let community = db::communities::lock(&mut tx, community_id).await?;
     if !db::communities::remove_member(&mut tx, community_id, user_id).await? {
         return Err(Error::NotFound);
     }
     if let Some(reg) = db::registrations::accepted_of_user(&mut tx, community_id, user_id).await? {
         db::registrations::set_status(&mut tx, &reg.id, "withdrawn", None, None, now).await?;
+        let event = if by_facilitator {
+            RegistrationEvent::Ended
+        } else {
+            RegistrationEvent::Withdrawn
+        };
+        notify(state, &mut tx, &community, &reg, event, None, None).await?;
     }
     promote(state, &mut tx, community_id, now).await?;
     tx.commit().await?;
@@ -676,7 +708,7 @@ pub async fn add_member_directly(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let community = db::communities::lock(&mut tx, community_id).await?;
-    if community.seats_taken >= community.capacity {
+    if community.seats_reserved() >= community.capacity {
         return Err(Error::refused(
             StatusCode::CONFLICT,
             "community_full",
@@ -741,4 +773,53 @@ pub async fn add_member_directly(
     tx.commit().await?;
     state.wake_worker();
     Ok(user)
+}
+
+/// Saves a community's settings; seats that a raised capacity frees go to the waitlist, in order.
+pub async fn save_settings(
+    state: &AppState,
+    community_id: &str,
+    slug: &str,
+    settings: &db::communities::Settings,
+    actor_id: &str,
+) -> Result<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    db::communities::lock(&mut tx, community_id).await?;
+    db::communities::update(&mut tx, community_id, settings).await?;
+    db::audit::record(&mut tx, Some(actor_id), "community_updated", slug, "").await?;
+    promote(state, &mut tx, community_id, now).await?;
+    tx.commit().await?;
+    state.wake_worker();
+    Ok(())
+}
+
+/// Appoints a facilitator. A member who becomes facilitator gives up their seat (facilitators take
+/// none): their registration ends as withdrawn and the seat goes to the first on the waitlist.
+pub async fn appoint_facilitator(
+    state: &AppState,
+    community_id: &str,
+    slug: &str,
+    user_id: &str,
+    actor_id: &str,
+) -> Result<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    db::communities::lock(&mut tx, community_id).await?;
+    if let Some(seat) = db::registrations::accepted_of_user(&mut tx, community_id, user_id).await? {
+        db::registrations::set_status(&mut tx, &seat.id, "withdrawn", None, None, now).await?;
+    }
+    db::communities::add_facilitator(&mut tx, community_id, user_id).await?;
+    db::audit::record(
+        &mut tx,
+        Some(actor_id),
+        "facilitator_appointed",
+        slug,
+        user_id,
+    )
+    .await?;
+    promote(state, &mut tx, community_id, now).await?;
+    tx.commit().await?;
+    state.wake_worker();
+    Ok(())
 }

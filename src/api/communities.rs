@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiJson, ListPage};
+use super::{ApiJson, ApiQuery, ListPage};
 use crate::app::AppState;
 use crate::auth::{AdminUser, MaybeUser, Member};
 use crate::db;
@@ -379,18 +379,18 @@ pub async fn create(
 }
 
 /// Every community (public).
-#[utoipa::path(get, path = "/api/v1/communities", tag = "communities", security(()),
+#[utoipa::path(get, path = "/api/v1/communities", tag = "communities", security(()), params(super::Paging),
     responses((status = 200, description = "OK", body = ListPage<CommunityOut>)))]
-pub async fn list(State(state): State<AppState>) -> Result<Json<ListPage<CommunityOut>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(paging): ApiQuery<super::Paging>,
+) -> Result<Json<ListPage<CommunityOut>>> {
     let items = db::communities::list(&state.db)
         .await?
         .into_iter()
         .map(|c| out(&state, c, false))
         .collect();
-    Ok(Json(ListPage {
-        items,
-        next_cursor: None,
-    }))
+    Ok(Json(ListPage::paged(items, &paging)?))
 }
 
 /// One community: the public summary; members also get the year plan.
@@ -455,17 +455,14 @@ pub async fn update(
         site_visits_per_year: current.site_visits_per_year,
     };
     let settings = apply(&state, settings, body).await?;
-    let mut tx = state.db.begin().await?;
-    db::communities::update(&mut tx, &current.id, &settings).await?;
-    db::audit::record(
-        &mut tx,
-        Some(&member.user.user.id),
-        "community_updated",
+    crate::registration::save_settings(
+        &state,
+        &current.id,
         &current.slug,
-        "",
+        &settings,
+        &member.user.user.id,
     )
     .await?;
-    tx.commit().await?;
     let community = db::communities::find(&state.db, &member.slug)
         .await?
         .ok_or(Error::NotFound)?;
@@ -504,17 +501,14 @@ pub async fn add_facilitator(
                 "Deze gebruiker bestaat niet.",
             )
         })?;
-    let mut tx = state.db.begin().await?;
-    db::communities::add_facilitator(&mut tx, &community.id, &user.id).await?;
-    db::audit::record(
-        &mut tx,
-        Some(&admin.user.id),
-        "facilitator_appointed",
+    crate::registration::appoint_facilitator(
+        &state,
+        &community.id,
         &community.slug,
         &user.id,
+        &admin.user.id,
     )
     .await?;
-    tx.commit().await?;
     let member = db::communities::members(&state.db, &community.id)
         .await?
         .into_iter()
@@ -552,11 +546,12 @@ impl From<db::communities::MemberRow> for MemberOut {
 
 /// The member list (members; others get 404).
 #[utoipa::path(get, path = "/api/v1/communities/{slug}/members", tag = "communities",
-    params(("slug" = String, Path, description = "Community slug")),
+    params(("slug" = String, Path, description = "Community slug"), super::Paging),
     responses((status = 200, description = "OK", body = ListPage<MemberOut>), (status = 401, description = "Not signed in", body = Problem),
               (status = 404, description = "Not found or not a member", body = Problem)))]
 pub async fn members(
     State(state): State<AppState>,
+    ApiQuery(paging): ApiQuery<super::Paging>,
     member: Member,
 ) -> Result<Json<ListPage<MemberOut>>> {
     let items = db::communities::members(&state.db, &member.community_id)
@@ -564,10 +559,7 @@ pub async fn members(
         .into_iter()
         .map(MemberOut::from)
         .collect();
-    Ok(Json(ListPage {
-        items,
-        next_cursor: None,
-    }))
+    Ok(Json(ListPage::paged(items, &paging)?))
 }
 
 /// Someone to add directly: an existing user (`user_id`, plus `organisation_code` when the account
@@ -699,9 +691,10 @@ pub async fn remove_member(
     member: Member,
     Path((_, user_id)): Path<(String, String)>,
 ) -> Result<StatusCode> {
-    if member.user.user.id != user_id {
+    let leaving = member.user.user.id == user_id;
+    if !leaving {
         member.require_facilitator()?;
     }
-    crate::registration::remove_member(&state, &member.community_id, &user_id).await?;
+    crate::registration::remove_member(&state, &member.community_id, &user_id, !leaving).await?;
     Ok(StatusCode::NO_CONTENT)
 }

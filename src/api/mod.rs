@@ -324,6 +324,21 @@ pub struct ListPage<T: utoipa::ToSchema> {
 }
 
 impl<T: utoipa::ToSchema> ListPage<T> {
+    /// One page of a list that is small enough to load whole (members, registrations, communities):
+    /// positions and order are computed over the whole list, then the page is cut out of it.
+    pub fn paged(items: Vec<T>, paging: &Paging) -> Result<Self, Error> {
+        let (limit, offset) = paging.resolve()?;
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(items.len());
+        let rest: Vec<T> = items
+            .into_iter()
+            .skip(start)
+            .take(usize::try_from(limit).unwrap_or(100) + 1)
+            .collect();
+        Ok(Self::from_rows(rest, limit, offset))
+    }
+
     /// Builds a page from `limit + 1` fetched rows.
     pub fn from_rows(mut items: Vec<T>, limit: i64, offset: i64) -> Self {
         let limit_usize = usize::try_from(limit).unwrap_or(0);

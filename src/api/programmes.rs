@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::organisations::OrganisationOut;
-use super::{ApiJson, ListPage};
+use super::{ApiJson, ApiQuery, ListPage};
 use crate::app::AppState;
 use crate::auth::AdminUser;
 use crate::db;
@@ -153,17 +153,17 @@ pub async fn create_programme(
 }
 
 /// Every programme (public).
-#[utoipa::path(get, path = "/api/v1/programmes", tag = "programmes", security(()),
+#[utoipa::path(get, path = "/api/v1/programmes", tag = "programmes", security(()), params(super::Paging),
     responses((status = 200, description = "OK", body = ListPage<ProgrammeOut>)))]
-pub async fn list(State(state): State<AppState>) -> Result<Json<ListPage<ProgrammeOut>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(paging): ApiQuery<super::Paging>,
+) -> Result<Json<ListPage<ProgrammeOut>>> {
     let mut items = Vec::new();
     for p in db::programmes::list(&state.db).await? {
         items.push(out(&state, p).await?);
     }
-    Ok(Json(ListPage {
-        items,
-        next_cursor: None,
-    }))
+    Ok(Json(ListPage::paged(items, &paging)?))
 }
 
 async fn find(state: &AppState, slug: &str) -> Result<Programme> {
@@ -234,10 +234,11 @@ pub async fn add_participant(
 
 /// The participating organisations (public).
 #[utoipa::path(get, path = "/api/v1/programmes/{slug}/participants", tag = "programmes", security(()),
-    params(("slug" = String, Path, description = "Programme slug")),
+    params(("slug" = String, Path, description = "Programme slug"), super::Paging),
     responses((status = 200, description = "OK", body = ListPage<OrganisationOut>), (status = 404, description = "Not found", body = Problem)))]
 pub async fn participants(
     State(state): State<AppState>,
+    ApiQuery(paging): ApiQuery<super::Paging>,
     Path(slug): Path<String>,
 ) -> Result<Json<ListPage<OrganisationOut>>> {
     let programme = find(&state, &slug).await?;
@@ -250,10 +251,7 @@ pub async fn participants(
             out
         })
         .collect();
-    Ok(Json(ListPage {
-        items,
-        next_cursor: None,
-    }))
+    Ok(Json(ListPage::paged(items, &paging)?))
 }
 
 /// A request to join the programme's next edition.
@@ -378,11 +376,12 @@ pub async fn enrol(
 
 /// The enrolments of a programme (admin).
 #[utoipa::path(get, path = "/api/v1/programmes/{slug}/enrolments", tag = "programmes",
-    params(("slug" = String, Path, description = "Programme slug")),
+    params(("slug" = String, Path, description = "Programme slug"), super::Paging),
     responses((status = 200, description = "OK", body = ListPage<EnrolmentOut>), (status = 401, description = "Not signed in", body = Problem),
               (status = 403, description = "Not an admin", body = Problem), (status = 404, description = "Not found", body = Problem)))]
 pub async fn enrolments(
     State(state): State<AppState>,
+    ApiQuery(paging): ApiQuery<super::Paging>,
     AdminUser(_): AdminUser,
     Path(slug): Path<String>,
 ) -> Result<Json<ListPage<EnrolmentOut>>> {
@@ -392,10 +391,7 @@ pub async fn enrolments(
         .into_iter()
         .map(EnrolmentOut::from)
         .collect();
-    Ok(Json(ListPage {
-        items,
-        next_cursor: None,
-    }))
+    Ok(Json(ListPage::paged(items, &paging)?))
 }
 
 /// Approves an enrolment: the organisation becomes a participant (admin).

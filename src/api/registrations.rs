@@ -22,10 +22,13 @@ use crate::registration::{self, Actor, RegistrationInput};
 #[serde(deny_unknown_fields)]
 pub struct NewRegistration {
     /// Name.
+    #[serde(default)]
     pub name: String,
     /// E-mail address.
+    #[serde(default)]
     pub email: String,
     /// Organisation code (`GM0363`).
+    #[serde(default)]
     pub organisation_code: String,
     /// Community slug; or
     pub community: Option<String>,
@@ -146,6 +149,10 @@ impl From<Registration> for RegistrationOut {
 pub struct StatusFilter {
     /// `pending`, `accepted`, `waitlisted`, `declined` or `withdrawn`.
     pub status: Option<String>,
+    /// Items per page: default 20, at most 100.
+    pub limit: Option<i64>,
+    /// Cursor from the previous page.
+    pub cursor: Option<String>,
 }
 
 /// The registrations of a community: pending, then the waitlist in order, then the rest (facilitator).
@@ -176,10 +183,11 @@ pub async fn list(
         .into_iter()
         .map(RegistrationOut::from)
         .collect();
-    Ok(Json(ListPage {
-        items,
-        next_cursor: None,
-    }))
+    let paging = super::Paging {
+        limit: filter.limit,
+        cursor: filter.cursor,
+    };
+    Ok(Json(ListPage::paged(items, &paging)?))
 }
 
 /// The accepted members as rows: name, e-mail, organisation, code, domains, registered.
@@ -240,7 +248,7 @@ pub fn to_csv(rows: &[[String; 6]]) -> Result<Vec<u8>> {
         let safe: Vec<String> = row
             .iter()
             .map(|v| {
-                if v.starts_with(['=', '+', '-', '@']) {
+                if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
                     format!("'{v}")
                 } else {
                     v.clone()

@@ -49,6 +49,8 @@ pub struct Community {
     pub seats_taken: i64,
     /// Registrations on the waitlist.
     pub waitlist_length: i64,
+    /// Registrations awaiting a facilitator's decision (under manual approval they hold a seat).
+    pub pending_count: i64,
     /// Created.
     pub created_at: DateTime<Utc>,
 }
@@ -74,9 +76,24 @@ impl Community {
         }
     }
 
-    /// Seats still free.
+    /// Seats still free (under manual approval, pending registrations hold theirs).
     pub fn seats_left(&self) -> i64 {
-        (self.capacity - self.seats_taken).max(0)
+        (self.capacity - self.seats_reserved()).max(0)
+    }
+
+    /// Seats taken by members, plus those held for pending registrations under manual approval.
+    pub fn seats_reserved(&self) -> i64 {
+        if self.is_manual() {
+            self.seats_taken + self.pending_count
+        } else {
+            self.seats_taken
+        }
+    }
+
+    /// True when a new registration may take (or, under manual approval, hold) a seat: a seat is
+    /// free and nobody is waiting for one, so the waitlist is always served first.
+    pub fn has_free_seat(&self) -> bool {
+        self.seats_reserved() < self.capacity && self.waitlist_length == 0
     }
 
     /// True when new registrations get a seat or wait for approval rather than the waitlist.
@@ -92,6 +109,7 @@ pub const SELECT: &str = "SELECT c.id, c.slug, c.name, c.description, c.programm
     c.meetings_per_year, c.site_visits_per_year,
     (SELECT COUNT(*) FROM memberships m WHERE m.community_id = c.id AND m.role = 'member') AS seats_taken,
     (SELECT COUNT(*) FROM registrations r WHERE r.community_id = c.id AND r.status = 'waitlisted') AS waitlist_length,
+    (SELECT COUNT(*) FROM registrations r WHERE r.community_id = c.id AND r.status = 'pending') AS pending_count,
     c.created_at
   FROM communities c LEFT JOIN programmes p ON p.id = c.programme_id";
 
@@ -242,7 +260,7 @@ pub async fn lock(tx: &mut Tx, id: &str) -> Result<Community> {
 
 /// Every community, by programme and name.
 pub async fn list(db: &Db) -> Result<Vec<Community>> {
-    let sql = format!("{SELECT} ORDER BY p.slug, c.min_population, c.name");
+    let sql = format!("{SELECT} ORDER BY p.slug, COALESCE(c.min_population, 0), c.name");
     Ok(on_pool!(db, |c| sqlx::query_as::<_, Community>(&sql)
         .fetch_all(c)
         .await?))
@@ -250,7 +268,9 @@ pub async fn list(db: &Db) -> Result<Vec<Community>> {
 
 /// The communities of a programme, smallest population bound first.
 pub async fn of_programme(db: &Db, programme_id: &str) -> Result<Vec<Community>> {
-    let sql = format!("{SELECT} WHERE c.programme_id = $1 ORDER BY c.min_population, c.name");
+    let sql = format!(
+        "{SELECT} WHERE c.programme_id = $1 ORDER BY COALESCE(c.min_population, 0), c.name"
+    );
     Ok(on_pool!(db, |c| sqlx::query_as::<_, Community>(&sql)
         .bind(programme_id)
         .fetch_all(c)

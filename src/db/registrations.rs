@@ -244,7 +244,7 @@ pub async fn list(db: &Db, community_id: &str, status: Option<&str>) -> Result<V
     let sql = format!(
         "{SELECT} WHERE r.community_id = $1 AND ($2 = '' OR r.status = $2)
          ORDER BY CASE r.status WHEN 'pending' THEN 0 WHEN 'waitlisted' THEN 1 WHEN 'accepted' THEN 2 ELSE 3 END,
-                  r.waitlist_seq, r.created_at, r.id"
+                  CASE WHEN r.status = 'waitlisted' THEN r.waitlist_seq ELSE 0 END, r.created_at, r.id"
     );
     let rows = on_pool!(db, |c| {
         sqlx::query_as::<_, Registration>(&sql)

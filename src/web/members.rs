@@ -137,7 +137,7 @@ async fn remove(
     if !leaving {
         member.require_facilitator()?;
     }
-    registration::remove_member(&state, &member.community_id, &user_id).await?;
+    registration::remove_member(&state, &member.community_id, &user_id, !leaving).await?;
     if leaving {
         let view = LeftPage {
             page,

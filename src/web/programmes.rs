@@ -55,11 +55,11 @@ pub fn card(state: &AppState, c: &Community) -> CommunityCard {
         }
         (_, Some(d)) if now > d => format!(
             "aanmelden was mogelijk tot en met {}",
-            crate::format::date_nl(&d, tz)
+            crate::format::deadline_nl(&d, tz)
         ),
         (_, Some(d)) => format!(
             "aanmelden kan tot en met {}",
-            crate::format::date_nl(&d, tz)
+            crate::format::deadline_nl(&d, tz)
         ),
         _ => "aanmelden kan doorlopend".to_string(),
     };

@@ -83,7 +83,12 @@ struct Row {
 }
 
 impl Row {
+    /// Only pending registrations are accepted by hand; the waitlist moves up by itself, in order.
     fn can_accept(&self) -> bool {
+        self.status == "pending"
+    }
+
+    fn can_decline(&self) -> bool {
         matches!(self.status.as_str(), "pending" | "waitlisted")
     }
 

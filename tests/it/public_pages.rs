@@ -426,3 +426,127 @@ pub async fn demo_fills_and_is_idempotent(backend: Backend) -> Result<()> {
     app.stop().await;
     Ok(())
 }
+
+pub async fn seats_freed_by_settings_go_to_the_waitlist(backend: Backend) -> Result<()> {
+    let app = TestApp::start_with(
+        &backend,
+        Options {
+            no_smtp: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let token = setup(&app, 1).await?;
+    for code in ["GM0093", "GM0096"] {
+        app.client
+            .patch(app.url(&format!("/api/v1/organisations/{code}")))
+            .bearer_auth(&token)
+            .json(&json!({"association_member": true}))
+            .send()
+            .await?;
+    }
+    let register = |name: &'static str, email: &'static str, code: &'static str| {
+        app.client
+            .post(app.url("/api/v1/registrations"))
+            .json(&json!({"name": name, "email": email, "organisation_code": code, "community": "gsc-klein", "consent": true}))
+            .send()
+    };
+    let a: Value = register("Anna", "anna@ameland.nl", "GM0088")
+        .await?
+        .json()
+        .await?;
+    let b: Value = register("Bram", "bram@terschelling.nl", "GM0093")
+        .await?
+        .json()
+        .await?;
+    let c: Value = register("Cor", "cor@vlieland.nl", "GM0096")
+        .await?
+        .json()
+        .await?;
+    ensure!(
+        a["status"] == "accepted" && b["waitlist_position"] == 1 && c["waitlist_position"] == 2,
+        "{a} {b} {c}"
+    );
+    let status = |id: Value| {
+        let token = token.clone();
+        let app = &app;
+        async move {
+            let list: Value = app
+                .client
+                .get(app.url("/api/v1/communities/gsc-klein/registrations?limit=100"))
+                .bearer_auth(&token)
+                .send()
+                .await?
+                .json()
+                .await?;
+            let item = list["items"]
+                .as_array()
+                .and_then(|items| items.iter().find(|r| r["id"] == id).cloned());
+            anyhow::Ok(item.context("listed")?)
+        }
+    };
+    // Raising the capacity gives the new seat to the first in line, not to a newcomer.
+    let r = app
+        .client
+        .patch(app.url("/api/v1/communities/gsc-klein"))
+        .bearer_auth(&token)
+        .json(&json!({"capacity": 2}))
+        .send()
+        .await?;
+    ensure!(r.status() == 200, "{}", r.text().await?);
+    ensure!(
+        status(b["id"].clone()).await?["status"] == "accepted",
+        "first in line promoted"
+    );
+    let c_now = status(c["id"].clone()).await?;
+    ensure!(
+        c_now["status"] == "waitlisted" && c_now["waitlist_position"] == 1,
+        "{c_now}"
+    );
+    // A member appointed facilitator gives up the seat: it goes to the next in line.
+    let anna = kring::db::users::find_by_email(
+        &app.db,
+        &kring::domain::Email::parse("anna@ameland.nl").unwrap(),
+    )
+    .await?
+    .context("account")?;
+    let r = app
+        .client
+        .post(app.url("/api/v1/communities/gsc-klein/facilitators"))
+        .bearer_auth(&token)
+        .json(&json!({"user_id": anna.id}))
+        .send()
+        .await?;
+    ensure!(r.status() == 201, "{}", r.text().await?);
+    ensure!(
+        status(c["id"].clone()).await?["status"] == "accepted",
+        "next in line promoted"
+    );
+    ensure!(
+        status(a["id"].clone()).await?["status"] == "withdrawn",
+        "the facilitator holds no seat"
+    );
+    let community: Value = app
+        .get("/api/v1/communities/gsc-klein")
+        .await?
+        .json()
+        .await?;
+    ensure!(
+        community["seats_taken"] == 2 && community["waitlist_length"] == 0,
+        "{community}"
+    );
+    let csv = app
+        .client
+        .get(app.url("/api/v1/communities/gsc-klein/registrations.csv"))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        csv.lines().count() == 3 && !csv.contains("anna@ameland.nl"),
+        "export holds the two members: {csv}"
+    );
+    app.stop().await;
+    Ok(())
+}

@@ -171,17 +171,14 @@ async fn save(
     if errors.is_empty() {
         match apply(&state, settings_of(&current), input).await {
             Ok(settings) => {
-                let mut tx = state.db.begin().await?;
-                db::communities::update(&mut tx, &current.id, &settings).await?;
-                db::audit::record(
-                    &mut tx,
-                    Some(&admin.user.id),
-                    "community_updated",
+                crate::registration::save_settings(
+                    &state,
+                    &current.id,
                     &current.slug,
-                    "",
+                    &settings,
+                    &admin.user.id,
                 )
                 .await?;
-                tx.commit().await?;
                 let to = format!("/beheer/communities/{}?melding=opgeslagen", current.slug);
                 return Ok(Redirect::to(&to).into_response());
             }
@@ -223,17 +220,14 @@ async fn appoint_facilitator(
             return render(StatusCode::UNPROCESSABLE_ENTITY, &view);
         }
     };
-    let mut tx = state.db.begin().await?;
-    db::communities::add_facilitator(&mut tx, &community.id, &user.id).await?;
-    db::audit::record(
-        &mut tx,
-        Some(&admin.user.id),
-        "facilitator_appointed",
+    crate::registration::appoint_facilitator(
+        &state,
+        &community.id,
         &community.slug,
         &user.id,
+        &admin.user.id,
     )
     .await?;
-    tx.commit().await?;
     let to = format!("/beheer/communities/{}?melding=facilitator", community.slug);
     Ok(Redirect::to(&to).into_response())
 }
