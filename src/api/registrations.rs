@@ -399,7 +399,7 @@ pub async fn decline(
 #[utoipa::path(post, path = "/api/v1/registrations/{id}/withdraw", tag = "registrations",
     params(("id" = String, Path, description = "Registration id")),
     responses((status = 200, description = "Withdrawn", body = RegistrationOut), (status = 401, description = "Not signed in", body = Problem),
-              (status = 404, description = "Not found", body = Problem), (status = 409, description = "Already ended (`invalid_status`)", body = Problem)))]
+              (status = 403, description = "A member acting on someone else's registration", body = Problem), (status = 404, description = "Not found", body = Problem), (status = 409, description = "Already ended (`invalid_status`)", body = Problem)))]
 pub async fn withdraw(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,

@@ -64,6 +64,7 @@ const BOTH: &[(&str, TestFn)] = tests![
     public_pages::organisations_enrol_through_the_programme_page,
     public_pages::demo_fills_and_is_idempotent,
     public_pages::seats_freed_by_settings_go_to_the_waitlist,
+    public_pages::registration_actions_are_scoped_to_the_community,
     registration::two_hundred_concurrent_registrations_fill_25_seats,
     registration::two_instances_share_the_seats,
     registration::withdrawal_promotes_the_first_on_the_waitlist,

@@ -550,3 +550,85 @@ pub async fn seats_freed_by_settings_go_to_the_waitlist(backend: Backend) -> Res
     app.stop().await;
     Ok(())
 }
+
+pub async fn registration_actions_are_scoped_to_the_community(backend: Backend) -> Result<()> {
+    let app = TestApp::start_with(
+        &backend,
+        Options {
+            no_smtp: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let token = setup(&app, 5).await?;
+    let register = |email: &'static str, code: &'static str| {
+        app.client
+            .post(app.url("/api/v1/registrations"))
+            .json(&json!({"name": "Iemand", "email": email, "organisation_code": code, "programme": "gsc", "consent": true}))
+            .send()
+    };
+    let member: Value = register("lid@ameland.nl", "GM0088").await?.json().await?;
+    let other: Value = register("ander@ameland.nl", "GM0088").await?.json().await?;
+    ensure!(member["community"] == "gsc-klein" && other["status"] == "accepted");
+    // A facilitator of the other community, and a plain member of this one.
+    let elsewhere = app
+        .create_user("elders@vereniging.nl", "Elders", false)
+        .await?;
+    let r = app
+        .client
+        .post(app.url("/api/v1/communities/gsc-groot/facilitators"))
+        .bearer_auth(&token)
+        .json(&json!({"user_id": elsewhere.id}))
+        .send()
+        .await?;
+    ensure!(r.status() == 201);
+    let elsewhere_token = app.token_for(&elsewhere).await?;
+    let lid = kring::db::users::find_by_email(
+        &app.db,
+        &kring::domain::Email::parse("lid@ameland.nl").unwrap(),
+    )
+    .await?
+    .context("account")?;
+    let lid_token = app.token_for(&lid).await?;
+    let id = other["id"].as_str().context("id")?;
+    for action in ["approve", "decline", "withdraw"] {
+        let url = app.url(&format!("/api/v1/registrations/{id}/{action}"));
+        let r = app
+            .client
+            .post(&url)
+            .bearer_auth(&elsewhere_token)
+            .send()
+            .await?;
+        ensure!(
+            r.status() == 404,
+            "{action} by another community's facilitator: {}",
+            r.status()
+        );
+        let r = app.client.post(&url).bearer_auth(&lid_token).send().await?;
+        ensure!(
+            r.status() == 403,
+            "{action} by a plain member: {}",
+            r.status()
+        );
+    }
+    let list = app
+        .client
+        .get(app.url("/api/v1/communities/gsc-klein/registrations"))
+        .bearer_auth(&elsewhere_token)
+        .send()
+        .await?;
+    ensure!(list.status() == 404, "another community's list");
+    // The registrant may withdraw their own registration.
+    let own = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/registrations/{}/withdraw",
+            member["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&lid_token)
+        .send()
+        .await?;
+    ensure!(own.status() == 200, "own withdrawal: {}", own.status());
+    app.stop().await;
+    Ok(())
+}
