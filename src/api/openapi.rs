@@ -15,7 +15,11 @@ use super::{communities, me, organisations, programmes, registrations, users};
 Authenticate with `Authorization: Bearer <token>` (a personal API token) or the browser session cookie; \
 cookie-authenticated requests that change state must send the page's CSRF token (`<meta name=\"csrf-token\">`) in `X-CSRF-Token`. \
 Errors are `application/problem+json` (RFC 9457) with a stable `code`. Unknown JSON fields are refused with \
-`422 unknown_field`. Lists take `limit` (default 20, at most 100; larger values are lowered to 100) and an opaque `cursor`.",
+`422 unknown_field`. Lists take `limit` (default 20, at most 100; larger values are lowered to 100) and an opaque `cursor`. \
+Registration rules: population bounds are inclusive; the registration deadline instant itself is still open; \
+a new registration takes a free seat only when nobody is on the waitlist; under manual approval a pending \
+registration holds its seat until a facilitator decides; the waitlist is served in order (waitlisted \
+registrations cannot be approved past the line); public registrations are limited to 10 a minute per e-mail address.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2")
     ),
     paths(
