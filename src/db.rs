@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod communities;
+pub mod meetings;
 pub mod organisations;
 pub mod outbox;
 pub mod programmes;

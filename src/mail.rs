@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use askama::Template;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::db::outbox::{Mail, NewMail};
@@ -34,6 +35,7 @@ pub fn render(to: &str, content: &impl MailContent, ctx: &MailContext) -> anyhow
         text: content.text(ctx).context("rendering e-mail text")?,
         html: content.html(ctx).context("rendering e-mail HTML")?,
         sensitive: false,
+        calendar: None,
     })
 }
 
@@ -162,6 +164,66 @@ mail_templates!(
     RegistrationMail::title
 );
 
+/// What a meeting e-mail announces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MeetingEvent {
+    /// A new meeting.
+    Invitation,
+    /// Time or place changed.
+    Update,
+    /// Cancelled.
+    Cancellation,
+}
+
+/// The e-mail that carries a meeting's calendar entry.
+#[derive(Clone, Debug)]
+pub struct MeetingMail {
+    /// What happened.
+    pub event: MeetingEvent,
+    /// Recipient's name.
+    pub name: String,
+    /// Community name.
+    pub community: String,
+    /// Meeting title.
+    pub title: String,
+    /// "dinsdag 16 maart 2027, 14.00–16.00 uur".
+    pub when: String,
+    /// Address or "online".
+    pub place: String,
+    /// Join link (members only).
+    pub online_url: Option<String>,
+    /// Page of the meeting.
+    pub url: String,
+    /// Reason for cancelling.
+    pub reason: Option<String>,
+}
+
+impl MeetingMail {
+    fn subject_line(&self) -> String {
+        match self.event {
+            MeetingEvent::Invitation => format!("Uitnodiging: {} ({})", self.title, self.when),
+            MeetingEvent::Update => format!("Gewijzigd: {} ({})", self.title, self.when),
+            MeetingEvent::Cancellation => format!("Afgelast: {} ({})", self.title, self.when),
+        }
+    }
+
+    fn is(&self, name: &str) -> bool {
+        let event = match self.event {
+            MeetingEvent::Invitation => "invitation",
+            MeetingEvent::Update => "update",
+            MeetingEvent::Cancellation => "cancellation",
+        };
+        event == name
+    }
+}
+
+mail_templates!(
+    MeetingMail,
+    "mail/meeting.txt",
+    "mail/meeting.html",
+    MeetingMail::subject_line
+);
+
 /// Sends mail over SMTP.
 #[derive(Clone)]
 pub struct Transport {
@@ -214,15 +276,30 @@ pub struct DeliveryError {
 /// Builds the MIME message of a queued e-mail: text and HTML as alternatives.
 pub fn build_message(from: &Mailbox, mail: &Mail) -> anyhow::Result<Message> {
     let to: Mailbox = mail.recipient.parse().context("recipient address")?;
-    Message::builder()
+    let builder = Message::builder()
         .from(from.clone())
         .to(to)
-        .subject(mail.subject.clone())
-        .multipart(MultiPart::alternative_plain_html(
-            mail.body_text.clone(),
-            mail.body_html.clone(),
-        ))
-        .context("building e-mail")
+        .subject(mail.subject.clone());
+    let body = match (&mail.calendar, &mail.calendar_method) {
+        // Invitations: the calendar as an alternative (calendar programs show the invitation) and
+        // as an attachment (for programs that only offer attachments).
+        (Some(ics), Some(method)) => {
+            let kind: ContentType = format!("text/calendar; method={method}; charset=UTF-8")
+                .parse()
+                .context("calendar content type")?;
+            let file: ContentType = "application/ics".parse().context("ics content type")?;
+            MultiPart::mixed()
+                .multipart(
+                    MultiPart::alternative()
+                        .singlepart(SinglePart::plain(mail.body_text.clone()))
+                        .singlepart(SinglePart::html(mail.body_html.clone()))
+                        .singlepart(SinglePart::builder().header(kind).body(ics.clone())),
+                )
+                .singlepart(Attachment::new("uitnodiging.ics".to_string()).body(ics.clone(), file))
+        }
+        _ => MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone()),
+    };
+    builder.multipart(body).context("building e-mail")
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 pub mod communities;
 pub mod me;
+pub mod meetings;
 mod openapi;
 pub mod organisations;
 pub mod programmes;
@@ -67,7 +68,6 @@ impl ApiRoutes {
         self.add(Method::PATCH, path, patch(handler))
     }
 
-    #[allow(dead_code)]
     fn put<H, T>(self, path: &'static str, handler: H) -> Self
     where
         H: axum::handler::Handler<T, AppState>,
@@ -165,6 +165,14 @@ pub fn routes() -> ApiRoutes {
             "/api/v1/registrations/{id}/withdraw",
             registrations::withdraw,
         )
+        .post("/api/v1/communities/{slug}/meetings", meetings::create)
+        .get("/api/v1/communities/{slug}/meetings", meetings::list)
+        .get("/api/v1/meetings/{id}", meetings::get_one)
+        .patch("/api/v1/meetings/{id}", meetings::update)
+        .post("/api/v1/meetings/{id}/cancel", meetings::cancel)
+        .get("/api/v1/meetings/{id}/ics", meetings::ics)
+        .put("/api/v1/meetings/{id}/rsvp", meetings::rsvp)
+        .put("/api/v1/meetings/{id}/attendance", meetings::attendance)
 }
 
 /// A JSON body: `415` unless it is JSON, `413` when too large, `400 invalid_json` when it does not

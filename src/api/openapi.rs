@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{communities, me, organisations, programmes, registrations, users};
+use super::{communities, me, meetings, organisations, programmes, registrations, users};
 
 /// The API description served at `/api/v1/openapi.json`.
 #[derive(OpenApi)]
@@ -33,6 +33,8 @@ registrations cannot be approved past the line); public registrations are limite
         communities::members, communities::add_member, communities::remove_member,
         registrations::create, registrations::list, registrations::export_csv, registrations::export_xlsx,
         registrations::approve, registrations::decline, registrations::withdraw,
+        meetings::create, meetings::list, meetings::get_one, meetings::update, meetings::cancel, meetings::ics,
+        meetings::rsvp, meetings::attendance,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -43,6 +45,7 @@ registrations cannot be approved past the line); public registrations are limite
         (name = "programmes", description = "Programme editions, participants and enrolments"),
         (name = "communities", description = "Communities, facilitators and members"),
         (name = "registrations", description = "Registration for a community, decisions and exports"),
+        (name = "meetings", description = "Meetings, calendar files, RSVP and attendance"),
         (name = "system", description = "The API description"),
     )
 )]

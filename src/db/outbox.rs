@@ -19,6 +19,8 @@ pub struct NewMail {
     pub html: String,
     /// Holds a secret (a sign-in link): the bodies are blanked once delivered.
     pub sensitive: bool,
+    /// An iCalendar document sent along (`METHOD`, document).
+    pub calendar: Option<(String, String)>,
 }
 
 /// A queued or sent e-mail.
@@ -48,9 +50,13 @@ pub struct Mail {
     pub last_error: Option<String>,
     /// Delivered at.
     pub sent_at: Option<DateTime<Utc>>,
+    /// iCalendar document sent along.
+    pub calendar: Option<String>,
+    /// Its `METHOD` (`REQUEST`, `CANCEL`).
+    pub calendar_method: Option<String>,
 }
 
-const COLUMNS: &str = "id, recipient, subject, body_text, body_html, created_at, status, attempts, next_attempt_at, first_attempt_at, last_error, sent_at";
+const COLUMNS: &str = "id, recipient, subject, body_text, body_html, created_at, status, attempts, next_attempt_at, first_attempt_at, last_error, sent_at, calendar, calendar_method";
 
 /// What stays of a delivered mail that held a secret.
 const REDACTED: &str =
@@ -62,8 +68,9 @@ pub async fn enqueue(tx: &mut Tx, mail: &NewMail) -> Result<String> {
     let now = Utc::now();
     on_tx!(tx, |c| {
         sqlx::query(
-            "INSERT INTO outbox (id, recipient, subject, body_text, body_html, sensitive, created_at, next_attempt_at)
-             VALUES ($1, $2, $3, $4, $5, $7, $6, $6)",
+            "INSERT INTO outbox (id, recipient, subject, body_text, body_html, sensitive, created_at, next_attempt_at,
+               calendar, calendar_method)
+             VALUES ($1, $2, $3, $4, $5, $7, $6, $6, $8, $9)",
         )
         .bind(&id)
         .bind(&mail.to)
@@ -72,6 +79,8 @@ pub async fn enqueue(tx: &mut Tx, mail: &NewMail) -> Result<String> {
         .bind(&mail.html)
         .bind(now)
         .bind(mail.sensitive)
+        .bind(mail.calendar.as_ref().map(|(_, ics)| ics.as_str()))
+        .bind(mail.calendar.as_ref().map(|(method, _)| method.as_str()))
         .execute(c)
         .await?
             .rows_affected()

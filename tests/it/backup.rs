@@ -35,6 +35,7 @@ pub async fn backup_of_a_live_database_is_consistent(backend: Backend) -> Result
                         text: "t".repeat(2000),
                         html: "h".repeat(2000),
                         sensitive: false,
+                        calendar: None,
                     };
                     kring::db::outbox::enqueue(&mut tx, &mail).await?;
                 }

@@ -2,13 +2,17 @@
 //! server on loopback. Every test in `BOTH` runs once per backend; PostgreSQL tests run when the
 //! machine has PostgreSQL (a throwaway cluster) or `KRING_TEST_POSTGRES_URL` is set, and are
 //! reported as skipped otherwise (`KRING_TEST_REQUIRE_POSTGRES=1` turns that into a failure).
+//! The browser tests (`browser::`) run when Node, Chromium and `tests/browser/node_modules` are
+//! there, and are reported as skipped otherwise (`KRING_TEST_REQUIRE_BROWSER=1` makes that fail).
 
 mod admin_pages;
 mod api;
 mod backup;
 mod binary;
+mod browser;
 mod facilitator_pages;
 mod harness;
+mod meetings;
 mod outbox;
 mod pages;
 mod pg;
@@ -65,6 +69,9 @@ const BOTH: &[(&str, TestFn)] = tests![
     public_pages::demo_fills_and_is_idempotent,
     public_pages::seats_freed_by_settings_go_to_the_waitlist,
     public_pages::registration_actions_are_scoped_to_the_community,
+    meetings::invitations_updates_and_cancellations_are_calendar_entries,
+    meetings::invalid_meetings_are_refused,
+    meetings::meetings_are_for_members_only,
     registration::two_hundred_concurrent_registrations_fill_25_seats,
     registration::two_instances_share_the_seats,
     registration::withdrawal_promotes_the_first_on_the_waitlist,
@@ -90,6 +97,7 @@ const ONCE: &[(&str, TestFn)] = tests![
     system::migrations_are_in_step,
     binary::first_start_prints_a_working_link,
     backup::backup_of_a_live_database_is_consistent,
+    browser::accessibility_of_the_main_pages,
 ];
 
 fn trial(name: String, backend: Backend, f: TestFn) -> Trial {
@@ -155,8 +163,19 @@ fn main() {
                 .push(Trial::test(format!("postgres::{name}"), || Ok(())).with_ignored_flag(true)),
         }
     }
+    // Without what the browser needs, browser tests are ignored (they still skip with a NOTE when
+    // run with --include-ignored); when it is required they run and fail with the reason.
+    let browser_missing = if args.list || browser::required() {
+        None
+    } else {
+        browser::unavailable()
+    };
+    if let Some(reason) = &browser_missing {
+        eprintln!("NOTE: browser tests SKIPPED: {reason}");
+    }
     for (name, f) in ONCE {
-        trials.push(trial((*name).to_string(), Backend::Sqlite, *f));
+        let skip = browser_missing.is_some() && name.starts_with("browser::");
+        trials.push(trial((*name).to_string(), Backend::Sqlite, *f).with_ignored_flag(skip));
     }
     let conclusion = libtest_mimic::run(&args, trials);
     if let Some(Ok(mut cluster)) = cluster.map(Arc::try_unwrap) {

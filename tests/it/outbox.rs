@@ -89,6 +89,7 @@ pub async fn two_instances_deliver_each_mail_once(backend: Backend) -> Result<()
                 text: "tekst".into(),
                 html: "<p>tekst</p>".into(),
                 sensitive: false,
+                calendar: None,
             };
             kring::db::outbox::enqueue(&mut tx, &mail).await?;
         }
