@@ -3,11 +3,13 @@
 //! Query functions write their SQL once with `$1, $2 …` placeholders (both drivers accept them)
 //! and run it through [`on_pool!`] or [`on_tx!`], which compile the same body for each backend.
 
+pub mod agenda;
 pub mod audit;
 pub mod communities;
 pub mod meetings;
 pub mod organisations;
 pub mod outbox;
+pub mod polls;
 pub mod programmes;
 pub mod rate;
 pub mod reference;

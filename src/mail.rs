@@ -224,6 +224,30 @@ mail_templates!(
     MeetingMail::subject_line
 );
 
+/// "A date poll is open": members are asked to answer.
+#[derive(Clone, Debug)]
+pub struct PollMail {
+    /// Recipient's name.
+    pub name: String,
+    /// Community name.
+    pub community: String,
+    /// Poll title.
+    pub title: String,
+    /// The slots in Dutch.
+    pub slots: Vec<String>,
+    /// Where to answer.
+    pub url: String,
+    /// When answering closes, in Dutch.
+    pub closes: Option<String>,
+}
+
+mail_templates!(
+    PollMail,
+    "mail/poll.txt",
+    "mail/poll.html",
+    |m: &PollMail| format!("Datumprikker: {}", m.title)
+);
+
 /// Sends mail over SMTP.
 #[derive(Clone)]
 pub struct Transport {

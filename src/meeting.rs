@@ -282,6 +282,27 @@ pub async fn create(
     Ok(meeting)
 }
 
+/// Creates the meeting a date poll decided and closes the poll, in one transaction.
+pub async fn create_from_poll(
+    state: &AppState,
+    community_id: &str,
+    actor_id: &str,
+    input: &MeetingInput,
+    poll_id: &str,
+) -> Result<Meeting> {
+    let details = validate(input)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let id = db::meetings::create(&mut tx, community_id, &details, now).await?;
+    db::polls::decide(&mut tx, poll_id, &id).await?;
+    let meeting = db::meetings::find_tx(&mut tx, &id).await?;
+    notify_all(state, &mut tx, &meeting, MeetingEvent::Invitation).await?;
+    db::audit::record(&mut tx, Some(actor_id), "meeting_created", &id, poll_id).await?;
+    tx.commit().await?;
+    state.wake_worker();
+    Ok(meeting)
+}
+
 /// Changes a meeting; a new time or place raises the sequence and sends an update.
 pub async fn update(state: &AppState, current: &Meeting, input: &MeetingInput) -> Result<Meeting> {
     let details = validate(input)?;
@@ -322,4 +343,21 @@ pub async fn cancel(state: &AppState, current: &Meeting, reason: Option<&str>) -
     tx.commit().await?;
     state.wake_worker();
     Ok(meeting)
+}
+
+/// The year plan's counts for the current calendar year in the display time zone: meetings
+/// that are scheduled or held, and how many of those are site visits.
+pub async fn year_counts(state: &AppState, community_id: &str) -> Result<(i64, i64)> {
+    use chrono::{Datelike, TimeZone};
+    let tz = state.config.timezone;
+    let year = state.clock.now().with_timezone(&tz).year();
+    let new_year = |y: i32| {
+        tz.with_ymd_and_hms(y, 1, 1, 0, 0, 0)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let (Some(from), Some(to)) = (new_year(year), new_year(year + 1)) else {
+        return Ok((0, 0));
+    };
+    db::meetings::year_counts(&state.db, community_id, from, to).await
 }

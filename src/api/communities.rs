@@ -413,7 +413,21 @@ pub async fn get_one(
             .any(|(c, _)| *c == community.id),
         None => false,
     };
-    Ok(Json(out(&state, community, is_member)))
+    let id = community.id.clone();
+    with_counts(&state, &id, out(&state, community, is_member)).await
+}
+
+/// Fills in the year plan's counts, when the answer has a year plan.
+async fn with_counts(
+    state: &AppState,
+    community_id: &str,
+    mut body: CommunityOut,
+) -> Result<Json<CommunityOut>> {
+    if let Some(plan) = body.year_plan.as_mut() {
+        (plan.meetings_planned, plan.site_visits_planned) =
+            crate::meeting::year_counts(state, community_id).await?;
+    }
+    Ok(Json(body))
 }
 
 /// Changes a community (admin or facilitator).
@@ -466,7 +480,8 @@ pub async fn update(
     let community = db::communities::find(&state.db, &member.slug)
         .await?
         .ok_or(Error::NotFound)?;
-    Ok(Json(out(&state, community, true)))
+    let id = community.id.clone();
+    with_counts(&state, &id, out(&state, community, true)).await
 }
 
 /// A user to appoint.

@@ -118,6 +118,17 @@ pub struct MeetingOut {
     /// Who attended (facilitators, detail view).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attendance: Option<Vec<String>>,
+    /// The agenda with planned starts (detail view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agenda: Option<Vec<super::agenda::AgendaItemOut>>,
+    /// Minutes the agenda outlasts the meeting (detail view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agenda_overrun_minutes: Option<i64>,
+}
+
+/// The JSON form of a meeting.
+pub fn meeting_out(state: &AppState, m: Meeting) -> MeetingOut {
+    out(state, m)
 }
 
 fn out(state: &AppState, m: Meeting) -> MeetingOut {
@@ -145,6 +156,8 @@ fn out(state: &AppState, m: Meeting) -> MeetingOut {
         rsvp_counts: None,
         my_rsvp: None,
         attendance: None,
+        agenda: None,
+        agenda_overrun_minutes: None,
     }
 }
 
@@ -248,7 +261,10 @@ pub async fn get_one(
     } else {
         None
     };
+    let agenda = super::agenda::agenda_of(&state, &m).await?;
     let mut body = out(&state, m);
+    body.agenda = Some(agenda.items);
+    body.agenda_overrun_minutes = Some(agenda.agenda_overrun_minutes);
     body.rsvp_counts = Some(RsvpCounts { yes, no, maybe });
     body.my_rsvp = mine;
     body.attendance = attendance;

@@ -1,10 +1,12 @@
 //! The JSON API under `/api/v1`: one file per resource, over the same db and domain functions as the pages.
 
+pub mod agenda;
 pub mod communities;
 pub mod me;
 pub mod meetings;
 mod openapi;
 pub mod organisations;
+pub mod polls;
 pub mod programmes;
 pub mod registrations;
 pub mod users;
@@ -173,6 +175,14 @@ pub fn routes() -> ApiRoutes {
         .get("/api/v1/meetings/{id}/ics", meetings::ics)
         .put("/api/v1/meetings/{id}/rsvp", meetings::rsvp)
         .put("/api/v1/meetings/{id}/attendance", meetings::attendance)
+        .post("/api/v1/communities/{slug}/polls", polls::create)
+        .get("/api/v1/polls/{id}", polls::get_one)
+        .put("/api/v1/polls/{id}/answers", polls::answer)
+        .post("/api/v1/polls/{id}/decide", polls::decide)
+        .post("/api/v1/meetings/{id}/agenda-items", agenda::add)
+        .patch("/api/v1/agenda-items/{id}", agenda::update)
+        .delete("/api/v1/agenda-items/{id}", agenda::remove)
+        .put("/api/v1/meetings/{id}/agenda-order", agenda::reorder)
 }
 
 /// A JSON body: `415` unless it is JSON, `413` when too large, `400 invalid_json` when it does not

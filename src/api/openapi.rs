@@ -4,7 +4,9 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{communities, me, meetings, organisations, programmes, registrations, users};
+use super::{
+    agenda, communities, me, meetings, organisations, polls, programmes, registrations, users,
+};
 
 /// The API description served at `/api/v1/openapi.json`.
 #[derive(OpenApi)]
@@ -35,6 +37,8 @@ registrations cannot be approved past the line); public registrations are limite
         registrations::approve, registrations::decline, registrations::withdraw,
         meetings::create, meetings::list, meetings::get_one, meetings::update, meetings::cancel, meetings::ics,
         meetings::rsvp, meetings::attendance,
+        polls::create, polls::get_one, polls::answer, polls::decide,
+        agenda::add, agenda::update, agenda::remove, agenda::reorder,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -46,6 +50,7 @@ registrations cannot be approved past the line); public registrations are limite
         (name = "communities", description = "Communities, facilitators and members"),
         (name = "registrations", description = "Registration for a community, decisions and exports"),
         (name = "meetings", description = "Meetings, calendar files, RSVP and attendance"),
+        (name = "polls", description = "Date polls (datumprikkers)"),
         (name = "system", description = "The API description"),
     )
 )]

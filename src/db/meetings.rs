@@ -327,3 +327,57 @@ pub async fn attendance(db: &Db, meeting_id: &str) -> Result<Vec<String>> {
         .await?
     }))
 }
+
+/// Who answered yes.
+pub async fn answered_yes(db: &Db, meeting_id: &str) -> Result<Vec<String>> {
+    Ok(on_pool!(db, |c| {
+        sqlx::query_scalar(
+            "SELECT user_id FROM meeting_rsvps WHERE meeting_id = $1 AND response = 'yes' ORDER BY user_id",
+        )
+        .bind(meeting_id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// The next meeting of a community that is still to come or under way and not cancelled.
+pub async fn next_of_community(
+    db: &Db,
+    community_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Meeting>> {
+    let sql = format!(
+        "{SELECT} WHERE m.community_id = $1 AND m.ends_at > $2 AND m.status = 'scheduled'
+         ORDER BY m.starts_at LIMIT 1"
+    );
+    Ok(on_pool!(db, |c| {
+        sqlx::query_as::<_, Meeting>(&sql)
+            .bind(community_id)
+            .bind(now)
+            .fetch_optional(c)
+            .await?
+    }))
+}
+
+/// Meetings (scheduled or held, not cancelled) starting between two instants, and how many of
+/// them are site visits: the year plan's counts.
+pub async fn year_counts(
+    db: &Db,
+    community_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(i64, i64)> {
+    Ok(on_pool!(db, |c| {
+        sqlx::query_as::<_, (i64, i64)>(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN kind = 'site_visit' THEN 1 ELSE 0 END), 0)
+             FROM meetings
+             WHERE community_id = $1 AND status IN ('scheduled', 'held')
+               AND starts_at >= $2 AND starts_at < $3",
+        )
+        .bind(community_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(c)
+        .await?
+    }))
+}

@@ -1,8 +1,11 @@
 //! Types that parse: once a value is one of these, it is valid everywhere below the edge.
 
+pub mod agenda;
 mod eligibility;
 mod email;
+pub mod markdown;
 mod organisation;
+pub mod poll;
 mod slug;
 mod text;
 mod user;

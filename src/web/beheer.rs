@@ -2,7 +2,7 @@
 //! facilitators (admins only).
 
 mod communities;
-mod form;
+pub(crate) mod form;
 mod organisations;
 mod programmes;
 

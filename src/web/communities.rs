@@ -1,4 +1,4 @@
-//! A community's page: the community home for its members (member list and year plan for now),
+//! A community's page: the community home for its members (year plan, next meeting, members),
 //! a public summary with the registration button for everyone else.
 
 use askama::Template;
@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 
+use super::meetings::{MeetingView, view};
 use super::programmes::{CommunityCard, card};
 use super::{Page, render};
 use crate::app::AppState;
@@ -30,6 +31,7 @@ struct Home {
     is_facilitator: bool,
     meetings_planned: i64,
     site_visits_planned: i64,
+    next: Option<MeetingView>,
 }
 
 #[derive(Template)]
@@ -64,6 +66,11 @@ async fn show(
     match role {
         Some(role) => {
             let members = db::communities::members(&state.db, &community.id).await?;
+            let (meetings_planned, site_visits_planned) =
+                crate::meeting::year_counts(&state, &community.id).await?;
+            let next = db::meetings::next_of_community(&state.db, &community.id, state.clock.now())
+                .await?
+                .map(|m| view(&m, state.config.timezone));
             render(
                 StatusCode::OK,
                 &Home {
@@ -72,8 +79,9 @@ async fn show(
                     members,
                     community,
                     programme,
-                    meetings_planned: 0,
-                    site_visits_planned: 0,
+                    meetings_planned,
+                    site_visits_planned,
+                    next,
                 },
             )
         }

@@ -6,6 +6,7 @@ mod assets;
 mod beheer;
 mod communities;
 mod home;
+mod meetings;
 mod members;
 mod pages;
 mod programmes;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(communities::router())
         .merge(registrations::router())
         .merge(members::router())
+        .merge(meetings::router())
         .merge(assets::router())
 }
 

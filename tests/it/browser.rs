@@ -35,6 +35,8 @@ const FACILITATOR: &[&str] = &[
     "/communities/groene-stad-challenge-klein",
     "/communities/groene-stad-challenge-klein/leden",
     "/communities/groene-stad-challenge-groot/aanmeldingen",
+    "/communities/groene-stad-challenge-klein/bijeenkomsten",
+    "submit:/communities/groene-stad-challenge-klein/bijeenkomsten",
 ];
 
 /// Pages of an administrator.

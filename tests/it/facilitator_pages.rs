@@ -11,11 +11,11 @@ use crate::registration::{
 };
 
 /// A page or redirect as the browser got it.
-struct Answer {
-    what: String,
-    status: u16,
-    location: String,
-    html: String,
+pub(crate) struct Answer {
+    pub what: String,
+    pub status: u16,
+    pub location: String,
+    pub html: String,
 }
 
 impl Answer {
@@ -33,7 +33,7 @@ impl Answer {
         })
     }
 
-    fn check(&self, ok: bool, message: &str) -> Result<()> {
+    pub fn check(&self, ok: bool, message: &str) -> Result<()> {
         ensure!(
             ok,
             "{}: {message} ({} {})\n{}",
@@ -46,7 +46,7 @@ impl Answer {
     }
 
     /// A page with this status that passes [`check_page`].
-    fn page(&self, status: u16) -> Result<&str> {
+    pub fn page(&self, status: u16) -> Result<&str> {
         self.check(self.status == status, &format!("expected {status}"))?;
         self.check(
             check_page(&self.html).is_ok(),
@@ -56,12 +56,12 @@ impl Answer {
     }
 
     /// A 303 to a location starting with `prefix`.
-    fn redirects(&self, prefix: &str) -> Result<()> {
+    pub fn redirects(&self, prefix: &str) -> Result<()> {
         let ok = self.status == 303 && self.location.starts_with(prefix);
         self.check(ok, &format!("a 303 to {prefix}…"))
     }
 
-    fn contains(&self, needle: &str) -> Result<()> {
+    pub fn contains(&self, needle: &str) -> Result<()> {
         self.check(
             self.html.contains(needle),
             &format!("should contain {needle:?}"),
@@ -93,7 +93,7 @@ fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 /// One `<h1>`, headings without skipped levels, a label for every field, tables with a caption
 /// and scoped header cells, nothing inline, and `aria-invalid` fields that name their error.
-fn check_page(html: &str) -> Result<()> {
+pub(crate) fn check_page(html: &str) -> Result<()> {
     ensure!(html.contains("<html lang=\"nl\""), "Dutch");
     ensure!(tags(html, "h1").len() == 1, "one <h1>");
     let mut level = 0;
@@ -128,9 +128,12 @@ fn check_page(html: &str) -> Result<()> {
             "no label for {field}"
         );
         if field.contains("aria-invalid=\"true\"") {
-            let error = attr(field, "aria-describedby").unwrap_or_default();
+            let described = attr(field, "aria-describedby").unwrap_or_default();
             ensure!(
-                html.contains(&format!("id=\"{error}\"")),
+                described.contains("-fout")
+                    && described
+                        .split_whitespace()
+                        .all(|id| html.contains(&format!("id=\"{id}\""))),
                 "no error text for {field}"
             );
         }
@@ -143,12 +146,12 @@ fn check_page(html: &str) -> Result<()> {
     Ok(())
 }
 
-async fn get(app: &TestApp, path: &str) -> Result<Answer> {
+pub(crate) async fn get(app: &TestApp, path: &str) -> Result<Answer> {
     Answer::from(format!("GET {path}"), app.get(path).await?).await
 }
 
 /// Posts a form from `form_page` with its CSRF token.
-async fn post(
+pub(crate) async fn post(
     app: &TestApp,
     path: &str,
     form_page: &str,
@@ -159,7 +162,7 @@ async fn post(
 }
 
 /// Signs the app's browser in as the account of `address`.
-async fn sign_in_as(app: &TestApp, address: &str) -> Result<()> {
+pub(crate) async fn sign_in_as(app: &TestApp, address: &str) -> Result<()> {
     let email = kring::domain::Email::parse(address).map_err(anyhow::Error::msg)?;
     let user = kring::db::users::find_by_email(&app.db, &email).await?;
     app.sign_in(&user.with_context(|| format!("an account for {address}"))?)

@@ -12,6 +12,7 @@ mod binary;
 mod browser;
 mod facilitator_pages;
 mod harness;
+mod meeting_pages;
 mod meetings;
 mod outbox;
 mod pages;
@@ -72,6 +73,10 @@ const BOTH: &[(&str, TestFn)] = tests![
     meetings::invitations_updates_and_cancellations_are_calendar_entries,
     meetings::invalid_meetings_are_refused,
     meetings::meetings_are_for_members_only,
+    meeting_pages::facilitator_plans_and_members_answer,
+    meeting_pages::meeting_pages_are_for_members_only,
+    meetings::date_poll_ranks_and_becomes_a_meeting,
+    meetings::agenda_start_times_follow_adding_removing_and_reordering,
     registration::two_hundred_concurrent_registrations_fill_25_seats,
     registration::two_instances_share_the_seats,
     registration::withdrawal_promotes_the_first_on_the_waitlist,

@@ -10,14 +10,14 @@ use serde_json::{Value, json};
 use crate::harness::{Backend, TestApp};
 use crate::smtp::Mail;
 
-struct Setup {
-    facilitator: String,
-    member: String,
-    member_id: String,
-    stranger: String,
+pub(crate) struct Setup {
+    pub facilitator: String,
+    pub member: String,
+    pub member_id: String,
+    pub stranger: String,
 }
 
-async fn setup(app: &TestApp) -> Result<Setup> {
+pub(crate) async fn setup(app: &TestApp) -> Result<Setup> {
     let admin = app
         .create_user("beheer@vereniging.nl", "Beheer", true)
         .await?;
@@ -72,9 +72,9 @@ async fn setup(app: &TestApp) -> Result<Setup> {
 
 /// The properties of the calendar (METHOD …) and of its one event, parsed by the `ical` crate.
 /// Name and value of each property.
-type Props = Vec<(String, String)>;
+pub(crate) type Props = Vec<(String, String)>;
 
-fn parse(doc: &str) -> Result<(Props, Props)> {
+pub(crate) fn parse(doc: &str) -> Result<(Props, Props)> {
     let mut parser = ical::IcalParser::new(std::io::BufReader::new(doc.as_bytes()));
     let calendar = parser
         .next()
@@ -92,14 +92,19 @@ fn parse(doc: &str) -> Result<(Props, Props)> {
     ))
 }
 
-fn value<'a>(props: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn value<'a>(props: &'a [(String, String)], name: &str) -> Option<&'a str> {
     props
         .iter()
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.as_str())
 }
 
-async fn calendar_mail(app: &TestApp, to: &str, subject_start: &str, count: usize) -> Result<Mail> {
+pub(crate) async fn calendar_mail(
+    app: &TestApp,
+    to: &str,
+    subject_start: &str,
+    count: usize,
+) -> Result<Mail> {
     let sink = app.smtp.as_ref().context("sink")?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
@@ -384,6 +389,299 @@ pub async fn meetings_are_for_members_only(backend: Backend) -> Result<()> {
         let r = request.send().await?;
         ensure!(r.status() == 404, "{method} {path}: {}", r.status());
     }
+    app.stop().await;
+    Ok(())
+}
+
+pub async fn date_poll_ranks_and_becomes_a_meeting(backend: Backend) -> Result<()> {
+    let app = TestApp::start(&backend).await?;
+    let s = setup(&app).await?;
+    let second_member = {
+        let r = app
+            .client
+            .post(app.url("/api/v1/communities/ontmoeten/members"))
+            .bearer_auth(&s.facilitator)
+            .json(&json!({"name": "Bram Bakker", "email": "bram@tiel.nl", "organisation_code": "GM0281"}))
+            .send()
+            .await?;
+        let id = r.json::<Value>().await?["user_id"]
+            .as_str()
+            .context("id")?
+            .to_string();
+        let user = kring::db::users::find(&app.db, &id)
+            .await?
+            .context("user")?;
+        app.token_for(&user).await?
+    };
+    let r = app
+        .client
+        .post(app.url("/api/v1/communities/ontmoeten/polls"))
+        .bearer_auth(&s.facilitator)
+        .json(&json!({"title": "Eerste online bijeenkomst", "options": [
+            {"starts_at": "2027-03-16T14:00:00+01:00", "ends_at": "2027-03-16T16:00:00+01:00"},
+            {"starts_at": "2027-03-23T14:00:00+01:00", "ends_at": "2027-03-23T16:00:00+01:00"},
+            {"starts_at": "2027-04-06T10:00:00+02:00", "ends_at": "2027-04-06T12:00:00+02:00"}]}))
+        .send()
+        .await?;
+    ensure!(r.status() == 201, "poll: {}", r.text().await?);
+    let poll: Value = r.json().await?;
+    let id = poll["id"].as_str().context("id")?.to_string();
+    let options: Vec<String> = poll["options"]
+        .as_array()
+        .context("options")?
+        .iter()
+        .map(|o| o["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    ensure!(options.len() == 3);
+    calendar_mail(&app, "anna@tiel.nl", "Datumprikker", 1).await?;
+    let answer = |token: &str, answers: Value| {
+        app.client
+            .put(app.url(&format!("/api/v1/polls/{id}/answers")))
+            .bearer_auth(token)
+            .json(&json!({"answers": answers}))
+            .send()
+    };
+    // Slots 1 and 3 tie on yes and maybe, so the earlier (slot 1) wins; then a maybe for slot 3
+    // makes slot 3 win.
+    let r = answer(&s.member, json!([{"option_id": options[0], "answer": "yes"}, {"option_id": options[1], "answer": "no"}, {"option_id": options[2], "answer": "yes"}])).await?;
+    ensure!(r.status() == 200, "answer: {}", r.text().await?);
+    answer(&second_member, json!([{"option_id": options[0], "answer": "yes"}, {"option_id": options[2], "answer": "yes"}])).await?;
+    let get = || {
+        app.client
+            .get(app.url(&format!("/api/v1/polls/{id}")))
+            .bearer_auth(&s.member)
+            .send()
+    };
+    let state: Value = get().await?.json().await?;
+    ensure!(
+        state["best_option_id"] == options[0],
+        "tie on yes and maybe: earliest wins: {state}"
+    );
+    ensure!(
+        state["options"][0]["yes"] == 2 && state["options"][1]["no"] == 1,
+        "{state}"
+    );
+    ensure!(state["my_answers"].as_array().is_some_and(|a| a.len() == 3));
+    // The facilitator's maybe for slot 3 breaks the tie; answers are replaced, not added.
+    answer(
+        &s.facilitator,
+        json!([{"option_id": options[2], "answer": "maybe"}]),
+    )
+    .await?;
+    answer(
+        &s.facilitator,
+        json!([{"option_id": options[2], "answer": "maybe"}]),
+    )
+    .await?;
+    let state: Value = get().await?.json().await?;
+    ensure!(
+        state["best_option_id"] == options[2] && state["options"][2]["maybe"] == 1,
+        "{state}"
+    );
+    let r = answer(
+        &s.member,
+        json!([{"option_id": "onbekend", "answer": "yes"}]),
+    )
+    .await?;
+    ensure!(r.status() == 422);
+    // Outsiders see nothing.
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/polls/{id}")))
+        .bearer_auth(&s.stranger)
+        .send()
+        .await?;
+    ensure!(r.status() == 404);
+    // Deciding creates the meeting at the chosen slot (10:00 summer time is 08:00 UTC) and invites.
+    let decide = json!({"option_id": options[2], "meeting": {"kind": "online", "online_url": "https://meet.example/start"}});
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/polls/{id}/decide")))
+        .bearer_auth(&s.member)
+        .json(&decide)
+        .send()
+        .await?;
+    ensure!(r.status() == 403, "members do not decide");
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/polls/{id}/decide")))
+        .bearer_auth(&s.facilitator)
+        .json(&decide)
+        .send()
+        .await?;
+    ensure!(r.status() == 201, "decide: {}", r.text().await?);
+    let created: Value = r.json().await?;
+    ensure!(
+        created["starts_at"] == "2027-04-06T10:00:00+02:00"
+            && created["title"] == "Eerste online bijeenkomst",
+        "{created}"
+    );
+    let mail = calendar_mail(&app, "bram@tiel.nl", "Uitnodiging", 1).await?;
+    let (_, event) = parse(&mail.part("text/calendar").context("calendar")?)?;
+    ensure!(
+        value(&event, "DTSTART") == Some("20270406T080000Z"),
+        "{event:?}"
+    );
+    let state: Value = get().await?.json().await?;
+    ensure!(
+        state["status"] == "decided" && state["meeting_id"] == created["id"],
+        "{state}"
+    );
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/polls/{id}/decide")))
+        .bearer_auth(&s.facilitator)
+        .json(&decide)
+        .send()
+        .await?;
+    ensure!(r.status() == 409);
+    let r = answer(&s.member, json!([])).await?;
+    ensure!(r.status() == 409, "closed after the decision");
+    app.stop().await;
+    Ok(())
+}
+
+pub async fn agenda_start_times_follow_adding_removing_and_reordering(
+    backend: Backend,
+) -> Result<()> {
+    let app = TestApp::start(&backend).await?;
+    let s = setup(&app).await?;
+    let r = app
+        .client
+        .post(app.url("/api/v1/communities/ontmoeten/meetings"))
+        .bearer_auth(&s.facilitator)
+        .json(&json!({"title": "Werkbezoek", "kind": "site_visit", "starts_at": "2027-03-16T14:00:00+01:00",
+                      "ends_at": "2027-03-16T16:00:00+01:00", "location": {"address": "Kalverbos 1", "city": "Tiel"}}))
+        .send()
+        .await?;
+    let id = r.json::<Value>().await?["id"]
+        .as_str()
+        .context("id")?
+        .to_string();
+    let add = |title: &str, minutes: i64| {
+        app.client
+            .post(app.url(&format!("/api/v1/meetings/{id}/agenda-items")))
+            .bearer_auth(&s.facilitator)
+            .json(&json!({"title": title, "duration_minutes": minutes}))
+            .send()
+    };
+    add("Welkom", 15).await?;
+    add("Rondleiding", 60).await?;
+    let r = add("Gesprek", 60).await?;
+    ensure!(r.status() == 201);
+    let agenda: Value = r.json().await?;
+    let starts = |a: &Value| -> Vec<String> {
+        a["items"]
+            .as_array()
+            .map(|i| {
+                i.iter()
+                    .map(|x| x["planned_start"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    ensure!(
+        starts(&agenda)
+            == [
+                "2027-03-16T14:00:00+01:00",
+                "2027-03-16T14:15:00+01:00",
+                "2027-03-16T15:15:00+01:00"
+            ],
+        "{agenda}"
+    );
+    ensure!(
+        agenda["agenda_overrun_minutes"] == 15,
+        "15 minutes too long: {agenda}"
+    );
+    let ids: Vec<String> = agenda["items"]
+        .as_array()
+        .context("items")?
+        .iter()
+        .map(|i| i["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    // Reorder: Gesprek, Welkom, Rondleiding.
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/meetings/{id}/agenda-order")))
+        .bearer_auth(&s.facilitator)
+        .json(&json!({"item_ids": [ids[2], ids[0], ids[1]]}))
+        .send()
+        .await?;
+    let agenda: Value = r.json().await?;
+    ensure!(
+        agenda["items"][0]["title"] == "Gesprek"
+            && starts(&agenda)[2] == "2027-03-16T15:15:00+01:00",
+        "{agenda}"
+    );
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/meetings/{id}/agenda-order")))
+        .bearer_auth(&s.facilitator)
+        .json(&json!({"item_ids": [ids[0]]}))
+        .send()
+        .await?;
+    ensure!(r.status() == 422, "an incomplete order is refused");
+    // Remove the long one: it fits again.
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/agenda-items/{}", ids[1])))
+        .bearer_auth(&s.facilitator)
+        .send()
+        .await?;
+    ensure!(r.status() == 204);
+    let detail: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/meetings/{id}")))
+        .bearer_auth(&s.member)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let titles: Vec<&str> = detail["agenda"]
+        .as_array()
+        .context("agenda")?
+        .iter()
+        .filter_map(|i| i["title"].as_str())
+        .collect();
+    ensure!(titles == ["Gesprek", "Welkom"], "{detail}");
+    ensure!(
+        detail["agenda"][1]["planned_start"] == "2027-03-16T15:00:00+01:00"
+            && detail["agenda_overrun_minutes"] == 0,
+        "{detail}"
+    );
+    // Changing a duration moves what follows.
+    let first = detail["agenda"][0]["id"].as_str().context("id")?;
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/agenda-items/{first}")))
+        .bearer_auth(&s.facilitator)
+        .json(&json!({"duration_minutes": 30}))
+        .send()
+        .await?;
+    let agenda: Value = r.json().await?;
+    ensure!(
+        starts(&agenda)[1] == "2027-03-16T14:30:00+01:00",
+        "{agenda}"
+    );
+    // Members read but do not change; outsiders get 404.
+    let r = add("Nog iets", 10).await?;
+    ensure!(r.status() == 201);
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/meetings/{id}/agenda-items")))
+        .bearer_auth(&s.member)
+        .json(&json!({"title": "X", "duration_minutes": 5}))
+        .send()
+        .await?;
+    ensure!(r.status() == 403);
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/agenda-items/{first}")))
+        .bearer_auth(&s.stranger)
+        .json(&json!({"title": "X"}))
+        .send()
+        .await?;
+    ensure!(r.status() == 404);
     app.stop().await;
     Ok(())
 }

@@ -255,7 +255,7 @@ fn end_of_day() -> NaiveTime {
 /// A local date and time in `tz` as an instant. Both empty is `Some(None)` (no value); a missing
 /// time means `default_time`. A time that does not exist (the hour skipped when summer time
 /// starts) is a field error; a time that exists twice (when it ends) is the earlier instant.
-fn instant(
+pub(crate) fn instant(
     date: &str,
     time: &str,
     prefix: &str,
@@ -315,7 +315,7 @@ fn parse_time(value: &str) -> Option<NaiveTime> {
 }
 
 /// The local date (`YYYY-MM-DD`) and time (`HH:MM`, with seconds only when not zero) of an instant.
-fn local_parts(at: Option<DateTime<Utc>>, tz: Tz) -> (String, String) {
+pub(crate) fn local_parts(at: Option<DateTime<Utc>>, tz: Tz) -> (String, String) {
     let Some(at) = at else {
         return (String::new(), String::new());
     };
