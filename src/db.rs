@@ -7,6 +7,7 @@ pub mod agenda;
 pub mod audit;
 pub mod communities;
 pub mod meetings;
+pub mod minutes;
 pub mod organisations;
 pub mod outbox;
 pub mod polls;

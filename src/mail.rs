@@ -248,6 +248,30 @@ mail_templates!(
     |m: &PollMail| format!("Datumprikker: {}", m.title)
 );
 
+/// "The minutes are published".
+#[derive(Clone, Debug)]
+pub struct MinutesMail {
+    /// Recipient's name.
+    pub name: String,
+    /// Community name.
+    pub community: String,
+    /// Meeting title.
+    pub title: String,
+    /// When it was.
+    pub when: String,
+    /// Where to read them.
+    pub url: String,
+    /// Decisions.
+    pub decisions: Vec<String>,
+}
+
+mail_templates!(
+    MinutesMail,
+    "mail/minutes.txt",
+    "mail/minutes.html",
+    |m: &MinutesMail| format!("Verslag: {}", m.title)
+);
+
 /// Sends mail over SMTP.
 #[derive(Clone)]
 pub struct Transport {

@@ -124,6 +124,9 @@ pub struct MeetingOut {
     /// Minutes the agenda outlasts the meeting (detail view).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agenda_overrun_minutes: Option<i64>,
+    /// Action items not done yet, from the community's earlier meetings (detail view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_actions: Option<Vec<super::minutes::ActionOut>>,
 }
 
 /// The JSON form of a meeting.
@@ -158,6 +161,7 @@ fn out(state: &AppState, m: Meeting) -> MeetingOut {
         attendance: None,
         agenda: None,
         agenda_overrun_minutes: None,
+        open_actions: None,
     }
 }
 
@@ -262,8 +266,10 @@ pub async fn get_one(
         None
     };
     let agenda = super::agenda::agenda_of(&state, &m).await?;
+    let open_actions = super::minutes::open_for(&state, &m).await?;
     let mut body = out(&state, m);
     body.agenda = Some(agenda.items);
+    body.open_actions = Some(open_actions);
     body.agenda_overrun_minutes = Some(agenda.agenda_overrun_minutes);
     body.rsvp_counts = Some(RsvpCounts { yes, no, maybe });
     body.my_rsvp = mine;

@@ -4,6 +4,7 @@ pub mod agenda;
 pub mod communities;
 pub mod me;
 pub mod meetings;
+pub mod minutes;
 mod openapi;
 pub mod organisations;
 pub mod polls;
@@ -183,6 +184,11 @@ pub fn routes() -> ApiRoutes {
         .patch("/api/v1/agenda-items/{id}", agenda::update)
         .delete("/api/v1/agenda-items/{id}", agenda::remove)
         .put("/api/v1/meetings/{id}/agenda-order", agenda::reorder)
+        .get("/api/v1/meetings/{id}/minutes", minutes::get)
+        .put("/api/v1/meetings/{id}/minutes", minutes::save)
+        .post("/api/v1/meetings/{id}/minutes/template", minutes::template)
+        .post("/api/v1/meetings/{id}/minutes/publish", minutes::publish)
+        .patch("/api/v1/actions/{id}", minutes::set_done)
 }
 
 /// A JSON body: `415` unless it is JSON, `413` when too large, `400 invalid_json` when it does not

@@ -5,7 +5,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    agenda, communities, me, meetings, organisations, polls, programmes, registrations, users,
+    agenda, communities, me, meetings, minutes, organisations, polls, programmes, registrations,
+    users,
 };
 
 /// The API description served at `/api/v1/openapi.json`.
@@ -39,6 +40,7 @@ registrations cannot be approved past the line); public registrations are limite
         meetings::rsvp, meetings::attendance,
         polls::create, polls::get_one, polls::answer, polls::decide,
         agenda::add, agenda::update, agenda::remove, agenda::reorder,
+        minutes::get, minutes::save, minutes::template, minutes::publish, minutes::set_done,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),

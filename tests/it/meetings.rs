@@ -685,3 +685,156 @@ pub async fn agenda_start_times_follow_adding_removing_and_reordering(
     app.stop().await;
     Ok(())
 }
+
+pub async fn minutes_are_drafted_published_and_actions_carry_over(backend: Backend) -> Result<()> {
+    let app = TestApp::start(&backend).await?;
+    let s = setup(&app).await?;
+    let plan = |title: &'static str, day: &'static str| {
+        app.client
+            .post(app.url("/api/v1/communities/ontmoeten/meetings"))
+            .bearer_auth(&s.facilitator)
+            .json(&json!({"title": title, "kind": "online", "online_url": "https://meet.example/x",
+                          "starts_at": format!("2027-{day}T14:00:00+01:00"), "ends_at": format!("2027-{day}T16:00:00+01:00")}))
+            .send()
+    };
+    let first = plan("Eerste", "01-19").await?.json::<Value>().await?["id"]
+        .as_str()
+        .context("id")?
+        .to_string();
+    let next = plan("Tweede", "03-16").await?.json::<Value>().await?["id"]
+        .as_str()
+        .context("id")?
+        .to_string();
+    let fac = |method: &str, path: String| {
+        app.client
+            .request(method.parse().unwrap(), app.url(&path))
+            .bearer_auth(&s.facilitator)
+    };
+    fac("POST", format!("/api/v1/meetings/{first}/agenda-items"))
+        .json(&json!({"title": "Groene daken", "duration_minutes": 30}))
+        .send()
+        .await?;
+    fac("PUT", format!("/api/v1/meetings/{first}/attendance"))
+        .json(&json!({"user_ids": [s.member_id]}))
+        .send()
+        .await?;
+    let template: Value = fac("POST", format!("/api/v1/meetings/{first}/minutes/template"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let body = template["body_markdown"].as_str().context("template")?;
+    ensure!(
+        body.contains("## 1. Groene daken") && body.contains("Anna de Vries"),
+        "drafted from agenda and attendance: {body}"
+    );
+    let r = fac("PUT", format!("/api/v1/meetings/{first}/minutes"))
+        .json(&json!({"body_markdown": format!("{body}\nWe bespraken <script>x</script> **groene daken**."),
+                      "decisions": ["We delen subsidieregelingen"],
+                      "actions": [{"text": "Overzicht subsidies maken", "owner_user_id": s.member_id, "due_date": "2027-02-28"}]}))
+        .send()
+        .await?;
+    ensure!(r.status() == 200, "save: {}", r.text().await?);
+    let saved: Value = r.json().await?;
+    ensure!(
+        saved["status"] == "draft"
+            && !saved["body_html"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("<script"),
+        "{saved}"
+    );
+    // The draft is for facilitators only.
+    let member_get = || {
+        app.client
+            .get(app.url(&format!("/api/v1/meetings/{first}/minutes")))
+            .bearer_auth(&s.member)
+            .send()
+    };
+    ensure!(
+        member_get().await?.status() == 404,
+        "draft hidden from members"
+    );
+    ensure!(
+        fac("GET", format!("/api/v1/meetings/{first}/minutes"))
+            .send()
+            .await?
+            .status()
+            == 200
+    );
+    ensure!(
+        app.client
+            .post(app.url(&format!("/api/v1/meetings/{first}/minutes/publish")))
+            .bearer_auth(&s.member)
+            .send()
+            .await?
+            .status()
+            == 403
+    );
+    let r = fac("POST", format!("/api/v1/meetings/{first}/minutes/publish"))
+        .send()
+        .await?;
+    ensure!(r.status() == 200, "publish: {}", r.text().await?);
+    let published: Value = member_get().await?.json().await?;
+    ensure!(
+        published["status"] == "published"
+            && published["decisions"] == json!(["We delen subsidieregelingen"]),
+        "{published}"
+    );
+    let mail = calendar_mail(&app, "anna@tiel.nl", "Verslag", 1).await?;
+    ensure!(mail.text().contains("We delen subsidieregelingen"));
+    // The open action shows on the next meeting until it is done.
+    let detail: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/meetings/{next}")))
+        .bearer_auth(&s.member)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let open = detail["open_actions"].as_array().context("open actions")?;
+    ensure!(
+        open.len() == 1 && open[0]["text"] == "Overzicht subsidies maken",
+        "{detail}"
+    );
+    let action = open[0]["id"].as_str().context("id")?.to_string();
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/actions/{action}")))
+        .bearer_auth(&s.stranger)
+        .json(&json!({"done": true}))
+        .send()
+        .await?;
+    ensure!(r.status() == 404, "outsiders");
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/actions/{action}")))
+        .bearer_auth(&s.member)
+        .json(&json!({"done": true}))
+        .send()
+        .await?;
+    ensure!(r.status() == 200, "the owner marks it done");
+    let detail: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/meetings/{next}")))
+        .bearer_auth(&s.member)
+        .send()
+        .await?
+        .json()
+        .await?;
+    ensure!(
+        detail["open_actions"].as_array().is_some_and(Vec::is_empty),
+        "{detail}"
+    );
+    ensure!(
+        app.client
+            .get(app.url(&format!("/api/v1/meetings/{first}/minutes")))
+            .bearer_auth(&s.stranger)
+            .send()
+            .await?
+            .status()
+            == 404
+    );
+    app.stop().await;
+    Ok(())
+}
