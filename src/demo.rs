@@ -304,5 +304,148 @@ async fn edition_for(
         }
         tx.commit().await?;
     }
+    meetings_for(state, &format!("{slug}-klein"), facilitator_id).await
+}
+
+/// A held meeting with published minutes and an open action, an upcoming site visit with an
+/// agenda, and an open date poll. Written directly, so the demo queues no e-mail.
+async fn meetings_for(
+    state: &AppState,
+    community_slug: &str,
+    facilitator_id: &str,
+) -> anyhow::Result<()> {
+    use crate::db::{agenda, meetings, minutes, polls};
+    let community = db::communities::find(&state.db, community_slug)
+        .await?
+        .context("demo community")?;
+    let members = db::communities::members(&state.db, &community.id).await?;
+    let tz = chrono_tz::Europe::Amsterdam;
+    // Dates relative to today, at a whole hour in Amsterdam, so the demo always has a past and a
+    // coming meeting.
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let at = |days: i64, hour: u32| -> anyhow::Result<chrono::DateTime<Utc>> {
+        let date = today + chrono::Duration::days(days);
+        Ok(date
+            .and_hms_opt(hour, 0, 0)
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .context("demo date")?
+            .with_timezone(&Utc))
+    };
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    // Held online meeting with minutes.
+    let held = meetings::create(
+        &mut tx,
+        &community.id,
+        &meetings::Details {
+            title: "Kennismaking en onderwerpen kiezen".into(),
+            kind: "online".into(),
+            starts_at: at(-30, 14)?,
+            ends_at: at(-30, 16)?,
+            description:
+                "Eerste online bijeenkomst: kennismaken en de onderwerpen voor dit jaar kiezen."
+                    .into(),
+            online_url: Some("https://meet.example/groene-stad-klein".into()),
+            location_name: None,
+            location_address: None,
+            location_city: None,
+            host_organisation_code: None,
+            moderator_user_id: Some(facilitator_id.to_string()),
+        },
+        now,
+    )
+    .await?;
+    for title in [
+        "Welkom en voorstelronde",
+        "Onderwerpen voor dit jaar",
+        "Afspraken",
+    ] {
+        agenda::append(
+            &mut tx,
+            &held,
+            &agenda::ItemInput {
+                title: title.into(),
+                duration_minutes: 35,
+                description: String::new(),
+                speaker_id: None,
+                topic_id: None,
+            },
+        )
+        .await?;
+    }
+    let present: Vec<String> = members
+        .iter()
+        .filter(|m| m.role == "member")
+        .take(10)
+        .map(|m| m.user_id.clone())
+        .collect();
+    meetings::set_attendance(&mut tx, &held, &present).await?;
+    let owner = present.first().cloned();
+    minutes::save_draft(
+        &mut tx,
+        &held,
+        &community.id,
+        "# Verslag\n\nWe maakten kennis en kozen **ontharding**, **groene schoolpleinen** en **hittestress** als onderwerpen voor dit jaar.",
+        "[\"Het werkbezoek gaat naar een gemeente met een geslaagd ontharding-project\"]",
+        &[minutes::NewAction { text: "Voorbeelden van ontharding verzamelen".into(), owner_user_id: owner, owner_name: None, due_date: None }],
+        now,
+    )
+    .await?;
+    minutes::publish(&mut tx, &held, now).await?;
+    // Upcoming site visit with an agenda.
+    let visit = meetings::create(
+        &mut tx,
+        &community.id,
+        &meetings::Details {
+            title: "Werkbezoek: van tegels naar groen".into(),
+            kind: "site_visit".into(),
+            starts_at: at(21, 13)?,
+            ends_at: at(21, 16)?,
+            description: "Rondleiding langs onthardingsprojecten en gesprek met de wethouder."
+                .into(),
+            online_url: None,
+            location_name: Some("Gemeentehuis".into()),
+            location_address: Some("Hoofdstraat 1".into()),
+            location_city: Some("Tiel".into()),
+            host_organisation_code: Some("GM0281".into()),
+            moderator_user_id: Some(facilitator_id.to_string()),
+        },
+        now,
+    )
+    .await?;
+    for (title, minutes) in [
+        ("Ontvangst", 15),
+        ("Rondleiding", 90),
+        ("Gesprek met de wethouder", 45),
+        ("Afsluiting", 15),
+    ] {
+        agenda::append(
+            &mut tx,
+            &visit,
+            &agenda::ItemInput {
+                title: title.into(),
+                duration_minutes: minutes,
+                description: String::new(),
+                speaker_id: None,
+                topic_id: None,
+            },
+        )
+        .await?;
+    }
+    // An open date poll for the next online meeting.
+    polls::create(
+        &mut tx,
+        &community.id,
+        "Online bijeenkomst over hittestress",
+        None,
+        &[
+            (at(35, 14)?, at(35, 16)?),
+            (at(42, 14)?, at(42, 16)?),
+            (at(49, 10)?, at(49, 12)?),
+        ],
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }

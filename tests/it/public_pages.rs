@@ -423,6 +423,33 @@ pub async fn demo_fills_and_is_idempotent(backend: Backend) -> Result<()> {
         large["seats_taken"] == 25 && large["waitlist_length"] == 3,
         "{large}"
     );
+    // A held meeting with published minutes, an upcoming site visit with an agenda, an open poll.
+    let community = kring::db::communities::find(&app.db, "groene-stad-challenge-klein")
+        .await?
+        .context("small")?;
+    let from = chrono::Utc::now() - chrono::Duration::days(365);
+    let to = chrono::Utc::now() + chrono::Duration::days(365);
+    let meetings = kring::db::meetings::of_community(&app.db, &community.id, from, to).await?;
+    ensure!(meetings.len() == 2, "{} meetings", meetings.len());
+    let held = meetings
+        .iter()
+        .find(|m| m.starts_at < chrono::Utc::now())
+        .context("a held meeting")?;
+    let minutes = kring::db::minutes::get(&app.db, &held.id)
+        .await?
+        .context("minutes")?;
+    ensure!(minutes.status == "published");
+    let visit = meetings
+        .iter()
+        .find(|m| m.kind == "site_visit")
+        .context("a site visit")?;
+    ensure!(
+        visit.starts_at > chrono::Utc::now()
+            && kring::db::agenda::of_meeting(&app.db, &visit.id)
+                .await?
+                .len()
+                == 4
+    );
     app.stop().await;
     Ok(())
 }
