@@ -116,13 +116,9 @@ async fn facilitated_meeting(
     user: &crate::db::users::User,
     meeting_id: &str,
 ) -> Result<Meeting> {
-    let (m, role) = db::meetings::visible(&state.db, meeting_id, &user.id, user.is_admin)
-        .await?
-        .ok_or(Error::NotFound)?;
-    if role == "facilitator" {
-        Ok(m)
-    } else {
-        Err(Error::Forbidden)
+    match super::meetings::visible(state, user, meeting_id).await? {
+        (m, true) => Ok(m),
+        (_, false) => Err(Error::Forbidden),
     }
 }
 

@@ -237,7 +237,8 @@ pub async fn list(
     Ok(Json(ListPage::paged(items, &paging)?))
 }
 
-async fn visible(
+/// A meeting the caller may see (else `404`) and whether they facilitate its community.
+pub(crate) async fn visible(
     state: &AppState,
     user: &crate::db::users::User,
     id: &str,

@@ -17,17 +17,6 @@ use crate::domain::markdown;
 use crate::error::{Error, FieldError, Problem, Result};
 use crate::mail::{self, MinutesMail};
 
-async fn meeting_for(
-    state: &AppState,
-    user: &crate::db::users::User,
-    id: &str,
-) -> Result<(Meeting, bool)> {
-    let (m, role) = db::meetings::visible(&state.db, id, &user.id, user.is_admin)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok((m, role == "facilitator"))
-}
-
 /// An action item.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ActionOut {
@@ -109,7 +98,7 @@ pub async fn get(
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<MinutesOut>> {
-    let (meeting, facilitator) = meeting_for(&state, &me.user, &id).await?;
+    let (meeting, facilitator) = super::meetings::visible(&state, &me.user, &id).await?;
     let minutes = minutes_out(&state, &meeting)
         .await?
         .ok_or(Error::NotFound)?;
@@ -136,7 +125,7 @@ pub async fn template(
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Template>> {
-    let (meeting, facilitator) = meeting_for(&state, &me.user, &id).await?;
+    let (meeting, facilitator) = super::meetings::visible(&state, &me.user, &id).await?;
     if !facilitator {
         return Err(Error::Forbidden);
     }
@@ -224,7 +213,7 @@ pub async fn save(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<MinutesIn>,
 ) -> Result<Json<MinutesOut>> {
-    let (meeting, facilitator) = meeting_for(&state, &me.user, &id).await?;
+    let (meeting, facilitator) = super::meetings::visible(&state, &me.user, &id).await?;
     if !facilitator {
         return Err(Error::Forbidden);
     }
@@ -324,7 +313,7 @@ pub async fn publish(
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<MinutesOut>> {
-    let (meeting, facilitator) = meeting_for(&state, &me.user, &id).await?;
+    let (meeting, facilitator) = super::meetings::visible(&state, &me.user, &id).await?;
     if !facilitator {
         return Err(Error::Forbidden);
     }
@@ -388,7 +377,7 @@ pub async fn set_done(
     let action = db::minutes::action(&state.db, &id)
         .await?
         .ok_or(Error::NotFound)?;
-    let (_, facilitator) = meeting_for(&state, &me.user, &action.meeting_id).await?;
+    let (_, facilitator) = super::meetings::visible(&state, &me.user, &action.meeting_id).await?;
     if !facilitator && action.owner_user_id.as_deref() != Some(me.user.id.as_str()) {
         return Err(Error::Forbidden);
     }
