@@ -9,6 +9,7 @@ mod home;
 mod meetings;
 mod members;
 mod pages;
+mod polls;
 mod programmes;
 mod register;
 mod registrations;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(beheer::router())
         .merge(pages::router())
+        .merge(polls::router())
         .merge(programmes::router())
         .merge(register::router())
         .merge(communities::router())

@@ -78,6 +78,7 @@ const BOTH: &[(&str, TestFn)] = tests![
     meetings::date_poll_ranks_and_becomes_a_meeting,
     meetings::agenda_start_times_follow_adding_removing_and_reordering,
     meetings::minutes_are_drafted_published_and_actions_carry_over,
+    meetings::date_poll_page_takes_answers_and_a_decision,
     registration::two_hundred_concurrent_registrations_fill_25_seats,
     registration::two_instances_share_the_seats,
     registration::withdrawal_promotes_the_first_on_the_waitlist,

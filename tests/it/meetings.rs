@@ -838,3 +838,118 @@ pub async fn minutes_are_drafted_published_and_actions_carry_over(backend: Backe
     app.stop().await;
     Ok(())
 }
+
+pub async fn date_poll_page_takes_answers_and_a_decision(backend: Backend) -> Result<()> {
+    let app = TestApp::start(&backend).await?;
+    let s = setup(&app).await?;
+    let poll: Value = app
+        .client
+        .post(app.url("/api/v1/communities/ontmoeten/polls"))
+        .bearer_auth(&s.facilitator)
+        .json(&json!({"title": "Volgende bijeenkomst", "options": [
+            {"starts_at": "2027-03-16T14:00:00+01:00", "ends_at": "2027-03-16T16:00:00+01:00"},
+            {"starts_at": "2027-03-23T14:00:00+01:00", "ends_at": "2027-03-23T16:00:00+01:00"}]}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let id = poll["id"].as_str().context("id")?.to_string();
+    let second = poll["options"][1]["id"]
+        .as_str()
+        .context("option")?
+        .to_string();
+    let page = format!("/communities/ontmoeten/datumprikkers/{id}");
+    // An outsider signed in through the pages gets 404.
+    let outsider = kring::db::users::find_by_email(
+        &app.db,
+        &kring::domain::Email::parse("buiten@elders.nl").unwrap(),
+    )
+    .await?
+    .context("outsider")?;
+    app.sign_in(&outsider).await?;
+    ensure!(app.get(&page).await?.status() == 404, "outsiders");
+    // The member answers through the table.
+    let anna = kring::db::users::find_by_email(
+        &app.db,
+        &kring::domain::Email::parse("anna@tiel.nl").unwrap(),
+    )
+    .await?
+    .context("member")?;
+    app.sign_in(&anna).await?;
+    let html = app.get(&page).await?.text().await?;
+    ensure!(
+        html.contains("dinsdag 16 maart 2027, 14.00–16.00 uur")
+            && html.contains("name=\"antwoord-"),
+        "the table"
+    );
+    let field = format!("antwoord-{second}");
+    let r = app
+        .post_form(&page, &page, &[(field.as_str(), "yes")])
+        .await?;
+    ensure!(r.status() == 303, "answer: {}", r.status());
+    let html = app
+        .get(&format!("{page}?melding=opgeslagen"))
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        html.contains("Je beschikbaarheid is opgeslagen") && html.contains("Beste moment"),
+        "saved and ranked"
+    );
+    ensure!(
+        html.contains(&format!(
+            "id=\"a-{second}-yes\" name=\"{field}\" value=\"yes\" checked"
+        )),
+        "own answer shown"
+    );
+    ensure!(!html.contains("Datum kiezen"), "members do not decide");
+    // The facilitator decides on the page; the meeting is created at that slot.
+    let fleur = kring::db::users::find_by_email(
+        &app.db,
+        &kring::domain::Email::parse("fleur@vereniging.nl").unwrap(),
+    )
+    .await?
+    .context("fac")?;
+    app.sign_in(&fleur).await?;
+    let decide = format!("{page}/besluiten");
+    let r = app
+        .post_form(
+            &decide,
+            &page,
+            &[("option_id", second.as_str()), ("kind", "online")],
+        )
+        .await?;
+    ensure!(
+        r.status() == 422,
+        "online without a link is refused: {}",
+        r.status()
+    );
+    let r = app
+        .post_form(
+            &decide,
+            &page,
+            &[
+                ("option_id", second.as_str()),
+                ("kind", "online"),
+                ("online_url", "https://meet.example/x"),
+            ],
+        )
+        .await?;
+    ensure!(r.status() == 303, "decided: {}", r.status());
+    let location = r.headers()["location"].to_str()?.to_string();
+    let meeting_id = location.trim_start_matches("/bijeenkomsten/");
+    let meeting: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/meetings/{meeting_id}")))
+        .bearer_auth(&s.member)
+        .send()
+        .await?
+        .json()
+        .await?;
+    ensure!(
+        meeting["starts_at"] == "2027-03-23T14:00:00+01:00",
+        "{meeting}"
+    );
+    app.stop().await;
+    Ok(())
+}
