@@ -151,16 +151,6 @@ fn applicant(org: &db::organisations::Organisation, participant: bool) -> Applic
     }
 }
 
-/// "Naam (adres)" of a programme's contact person, if any.
-fn contact_text(p: db::programmes::Programme) -> Option<String> {
-    match (p.contact_name, p.contact_email) {
-        (Some(n), Some(e)) => Some(format!("{n} ({e})")),
-        (Some(n), None) => Some(n),
-        (None, Some(e)) => Some(e),
-        (None, None) => None,
-    }
-}
-
 /// The contact person of a community's programme, read outside any write transaction.
 async fn contact_of(state: &AppState, programme_id: Option<&str>) -> Result<Option<String>> {
     let Some(id) = programme_id else {
@@ -168,7 +158,7 @@ async fn contact_of(state: &AppState, programme_id: Option<&str>) -> Result<Opti
     };
     Ok(db::programmes::find_by_id(&state.db, id)
         .await?
-        .and_then(contact_text))
+        .and_then(|p| p.contact()))
 }
 
 /// The same inside the write transaction (a second pool connection could deadlock under load).
@@ -178,7 +168,7 @@ async fn contact_in(tx: &mut Tx, programme_id: Option<&str>) -> Result<Option<St
     };
     Ok(db::programmes::find_by_id_tx(tx, id)
         .await?
-        .and_then(contact_text))
+        .and_then(|p| p.contact()))
 }
 
 async fn not_eligible(state: &AppState, community: &Community, misfit: Misfit) -> Error {

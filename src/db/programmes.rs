@@ -28,6 +28,17 @@ pub struct Programme {
     pub created_at: DateTime<Utc>,
 }
 
+impl Programme {
+    /// The contact person as "Naam (adres)", or whichever of the two is known.
+    pub fn contact(&self) -> Option<String> {
+        match (&self.contact_name, &self.contact_email) {
+            (Some(n), Some(e)) => Some(format!("{n} ({e})")),
+            (Some(n), None) => Some(n.clone()),
+            (None, e) => e.clone(),
+        }
+    }
+}
+
 const COLUMNS: &str = "id, slug, name, description, contact_name, contact_email, created_at";
 
 /// A programme to create.

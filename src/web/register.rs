@@ -118,11 +118,7 @@ async fn target(state: &AppState, kind: &'static str, slug: &str) -> Result<Targ
     let contact = match programme_id {
         Some(id) => db::programmes::find_by_id(&state.db, &id)
             .await?
-            .and_then(|p| match (p.contact_name, p.contact_email) {
-                (Some(n), Some(e)) => Some(format!("{n} ({e})")),
-                (Some(n), None) => Some(n),
-                (None, e) => e,
-            }),
+            .and_then(|p| p.contact()),
         None => None,
     };
     Ok(Target {
