@@ -39,23 +39,28 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The time source (settable in tests of deadlines).
     pub clock: crate::clock::Clock,
+    /// Attachment storage.
+    pub storage: crate::storage::Storage,
     /// Generous per-client limit for public forms (abuse protection; per-address limits are in the database).
     pub client_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl AppState {
-    /// Builds the state around a connected, migrated database.
-    pub fn new(config: Config, db: Db) -> Self {
+    /// Builds the state around a connected, migrated database; fails when the file storage
+    /// cannot be opened.
+    pub fn new(config: Config, db: Db) -> anyhow::Result<Self> {
+        let storage = crate::storage::Storage::open(&config)?;
         let per_minute =
             NonZeroU32::new(config.forms_per_client_per_minute).unwrap_or(NonZeroU32::MIN);
-        Self {
+        Ok(Self {
             db,
+            storage,
             config: Arc::new(config),
             worker_wake: Arc::new(Notify::new()),
             metrics: metrics_handle(),
             clock: crate::clock::Clock::system(),
             client_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
-        }
+        })
     }
 
     /// Tells the local worker that there is new work.
@@ -197,10 +202,10 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // A handler may set a stricter policy (downloads are sandboxed).
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -286,7 +291,7 @@ pub fn start_with_db(
     listener: TcpListener,
     stop_on: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<Running> {
-    start_with_state(AppState::new(config, db), listener, stop_on)
+    start_with_state(AppState::new(config, db)?, listener, stop_on)
 }
 
 /// Serves prepared state (tests use it to give the app a manual clock).

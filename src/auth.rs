@@ -19,7 +19,7 @@ use crate::mail;
 
 mod csrf;
 
-use csrf::constant_time_eq;
+pub(crate) use csrf::constant_time_eq;
 pub use csrf::{CsrfForm, CsrfToken, csrf_cookie, csrf_cookie_for};
 
 /// Name of the session cookie.
@@ -207,7 +207,54 @@ pub struct CurrentUser(pub AuthUser);
 /// A signed-in administrator (`403` for other users).
 pub struct AdminUser(pub AuthUser);
 
-async fn authenticate(parts: &Parts, db: &Db) -> Result<Option<AuthUser>> {
+/// Who is asking: nobody, a signed-in user, or a guest speaker holding a guest link.
+#[derive(Clone, Debug)]
+pub enum Caller {
+    /// No (valid) credentials.
+    Anonymous,
+    /// A signed-in user.
+    User(AuthUser),
+    /// A guest speaker: sees their one meeting and nothing else.
+    Guest(Guest),
+}
+
+/// A guest speaker authenticated by their guest link (the `kring_guest` cookie set when the link
+/// is opened, or the link's secret as `Authorization: Bearer`).
+#[derive(Clone, Debug)]
+pub struct Guest {
+    /// The speaker.
+    pub speaker: crate::db::speakers::Speaker,
+    /// How they authenticated.
+    pub via: AuthVia,
+}
+
+/// Name of the cookie that carries a guest speaker's link secret.
+pub const GUEST_COOKIE: &str = "kring_guest";
+
+/// The URL of a guest link.
+pub fn guest_url(base_url: &str, token: &str) -> String {
+    format!("{base_url}/gast/{token}")
+}
+
+/// The cookie a guest gets when opening their link, valid as long as the link.
+pub fn guest_cookie(
+    secret: String,
+    https: bool,
+    until: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Cookie<'static> {
+    let seconds = (until - now).num_seconds().max(0);
+    Cookie::build((GUEST_COOKIE, secret))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(https)
+        .max_age(cookie::time::Duration::seconds(seconds))
+        .build()
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller> {
+    let db = &state.db;
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         let token = value
             .to_str()
@@ -218,24 +265,108 @@ async fn authenticate(parts: &Parts, db: &Db) -> Result<Option<AuthUser>> {
             })
             .map(str::trim)
             .ok_or(Error::Unauthorized)?;
-        let user = db::sessions::token_user(db, &hash_secret(token))
-            .await?
-            .ok_or(Error::Unauthorized)?;
-        return Ok(Some(AuthUser {
-            user,
-            via: AuthVia::Token,
-        }));
+        let hash = hash_secret(token);
+        if let Some(user) = db::sessions::token_user(db, &hash).await? {
+            return Ok(Caller::User(AuthUser {
+                user,
+                via: AuthVia::Token,
+            }));
+        }
+        return match db::speakers::by_token(db, &hash, state.clock.now()).await? {
+            Some(speaker) => Ok(Caller::Guest(Guest {
+                speaker,
+                via: AuthVia::Token,
+            })),
+            None => Err(Error::Unauthorized),
+        };
     }
     let jar = CookieJar::from_headers(&parts.headers);
-    let Some(cookie) = jar.get(SESSION_COOKIE) else {
-        return Ok(None);
-    };
-    Ok(db::sessions::session_user(db, &hash_secret(cookie.value()))
-        .await?
-        .map(|user| AuthUser {
+    if let Some(cookie) = jar.get(SESSION_COOKIE)
+        && let Some(user) = db::sessions::session_user(db, &hash_secret(cookie.value())).await?
+    {
+        return Ok(Caller::User(AuthUser {
             user,
             via: AuthVia::Session,
-        }))
+        }));
+    }
+    if let Some(cookie) = jar.get(GUEST_COOKIE)
+        && let Some(speaker) =
+            db::speakers::by_token(db, &hash_secret(cookie.value()), state.clock.now()).await?
+    {
+        return Ok(Caller::Guest(Guest {
+            speaker,
+            via: AuthVia::Session,
+        }));
+    }
+    Ok(Caller::Anonymous)
+}
+
+impl<S> FromRequestParts<S> for Caller
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(caller.clone());
+        }
+        let state = AppState::from_ref(state);
+        let caller = authenticate(parts, &state).await?;
+        parts.extensions.insert(caller.clone());
+        Ok(caller)
+    }
+}
+
+/// A caller who must be signed in or a guest speaker (`401` otherwise), with the CSRF check of
+/// cookie-authenticated API writes. For the few routes a guest may use: their meeting, its
+/// calendar file and its files.
+#[derive(Clone, Debug)]
+pub enum Viewer {
+    /// A signed-in user.
+    User(AuthUser),
+    /// A guest speaker.
+    Guest(Guest),
+}
+
+impl<S> FromRequestParts<S> for Viewer
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let (viewer, via) = match Caller::from_request_parts(parts, state).await? {
+            Caller::User(user) => {
+                let via = user.via;
+                (Self::User(user), via)
+            }
+            Caller::Guest(guest) => {
+                let via = guest.via;
+                (Self::Guest(guest), via)
+            }
+            Caller::Anonymous => return Err(Error::Unauthorized),
+        };
+        if via == AuthVia::Session {
+            check_csrf_header(parts)?;
+        }
+        Ok(viewer)
+    }
+}
+
+/// Cookie-authenticated state-changing API requests repeat the CSRF cookie in `X-CSRF-Token`
+/// (forms carry it in a field instead, checked by their own extractor).
+fn check_csrf_header(parts: &Parts) -> Result<()> {
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if !unsafe_method || !parts.uri.path().starts_with("/api/") {
+        return Ok(());
+    }
+    let jar = CookieJar::from_headers(&parts.headers);
+    let header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+    let ok = matches!((jar.get(CSRF_COOKIE), header), (Some(c), Some(h)) if constant_time_eq(c.value(), h));
+    if ok { Ok(()) } else { Err(Error::Csrf) }
 }
 
 impl<S> FromRequestParts<S> for MaybeUser
@@ -246,15 +377,10 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
-        if let Some(user) = parts.extensions.get::<AuthUser>() {
-            return Ok(Self(Some(user.clone())));
+        match Caller::from_request_parts(parts, state).await? {
+            Caller::User(user) => Ok(Self(Some(user))),
+            Caller::Anonymous | Caller::Guest(_) => Ok(Self(None)),
         }
-        let state = AppState::from_ref(state);
-        let user = authenticate(parts, &state.db).await?;
-        if let Some(user) = &user {
-            parts.extensions.insert(user.clone());
-        }
-        Ok(Self(user))
     }
 }
 
@@ -265,19 +391,19 @@ where
 {
     type Rejection = Error;
 
+    /// A guest speaker gets `404` here: every route for signed-in users is, for them, a page
+    /// that does not exist.
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
-        let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
-        let user = user.ok_or(Error::Unauthorized)?;
-        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if user.via == AuthVia::Session && unsafe_method && parts.uri.path().starts_with("/api/") {
-            let jar = CookieJar::from_headers(&parts.headers);
-            let header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-            let ok = matches!((jar.get(CSRF_COOKIE), header), (Some(c), Some(h)) if constant_time_eq(c.value(), h));
-            if !ok {
-                return Err(Error::Csrf);
+        match Caller::from_request_parts(parts, state).await? {
+            Caller::User(user) => {
+                if user.via == AuthVia::Session {
+                    check_csrf_header(parts)?;
+                }
+                Ok(Self(user))
             }
+            Caller::Guest(_) => Err(Error::NotFound),
+            Caller::Anonymous => Err(Error::Unauthorized),
         }
-        Ok(Self(user))
     }
 }
 

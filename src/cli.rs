@@ -125,7 +125,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { scale } => {
             let db = connect(&config).await?;
             db.migrate().await?;
-            let state = app::AppState::new(config, db);
+            let state = app::AppState::new(config, db)?;
             let summary = crate::demo::run(&state, scale).await?;
             println!("{summary}");
             state.db.close().await;

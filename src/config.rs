@@ -45,6 +45,8 @@ pub struct Config {
     pub mail_from: String,
     /// Directory for attachments.
     pub data_dir: String,
+    /// Where attachments are stored: `file://DIR` (default: `KRING_DATA_DIR`) or `s3://bucket/prefix`.
+    pub storage_url: String,
     /// Display time zone.
     pub timezone: chrono_tz::Tz,
     /// Largest attachment in bytes.
@@ -86,6 +88,10 @@ impl Config {
             bail!("KRING_BASE_URL must start with http:// or https://");
         }
         let data_dir = get("KRING_DATA_DIR").unwrap_or_else(|| "./kring-data".into());
+        let storage_url = get("KRING_STORAGE_URL").unwrap_or_else(|| format!("file://{data_dir}"));
+        if !(storage_url.starts_with("file://") || storage_url.starts_with("s3://")) {
+            bail!("KRING_STORAGE_URL must start with file:// or s3://");
+        }
         let timezone = get("KRING_TIMEZONE")
             .unwrap_or_else(|| "Europe/Amsterdam".into())
             .parse()
@@ -111,6 +117,7 @@ impl Config {
             smtp_url,
             mail_from: get("KRING_MAIL_FROM").unwrap_or_else(|| "kring <noreply@localhost>".into()),
             data_dir,
+            storage_url,
             timezone,
             max_upload_bytes: max_upload_mb * 1024 * 1024,
             admin_email: get("KRING_ADMIN_EMAIL").unwrap_or_else(|| "admin@localhost".into()),

@@ -4,6 +4,7 @@
 //! and run it through [`on_pool!`] or [`on_tx!`], which compile the same body for each backend.
 
 pub mod agenda;
+pub mod attachments;
 pub mod audit;
 pub mod communities;
 pub mod meetings;
@@ -16,6 +17,8 @@ pub mod rate;
 pub mod reference;
 pub mod registrations;
 pub mod sessions;
+pub mod speakers;
+pub mod topics;
 pub mod users;
 
 use std::str::FromStr;

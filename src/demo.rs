@@ -2,6 +2,8 @@
 //! for small and one for large municipalities, members from real municipalities, a facilitator and
 //! a waitlist. `--scale N` adds N editions. Running it again changes nothing.
 
+mod topics;
+
 use anyhow::Context;
 use chrono::{TimeZone, Utc};
 
@@ -304,11 +306,13 @@ async fn edition_for(
         }
         tx.commit().await?;
     }
-    meetings_for(state, &format!("{slug}-klein"), facilitator_id).await
+    meetings_for(state, &format!("{slug}-klein"), facilitator_id).await?;
+    topics::for_large(state, &format!("{slug}-groot")).await
 }
 
-/// A held meeting with published minutes and an open action, an upcoming site visit with an
-/// agenda, and an open date poll. Written directly, so the demo queues no e-mail.
+/// A held meeting with published minutes and an open action, topics with votes, an upcoming site
+/// visit with an agenda (one item is a topic, so it is scheduled), and an open date poll. Written
+/// directly, so the demo queues no e-mail.
 async fn meetings_for(
     state: &AppState,
     community_slug: &str,
@@ -392,6 +396,12 @@ async fn meetings_for(
     )
     .await?;
     minutes::publish(&mut tx, &held, now).await?;
+    let voters: Vec<String> = members
+        .iter()
+        .filter(|m| m.role == "member")
+        .map(|m| m.user_id.clone())
+        .collect();
+    let topic_ids = topics::seed(&mut tx, &community.id, &voters, &topics::SMALL, now).await?;
     // Upcoming site visit with an agenda.
     let visit = meetings::create(
         &mut tx,
@@ -427,7 +437,9 @@ async fn meetings_for(
                 duration_minutes: minutes,
                 description: String::new(),
                 speaker_id: None,
-                topic_id: None,
+                topic_id: (title == "Rondleiding")
+                    .then(|| topic_ids.get(topics::ON_SITE_VISIT).cloned())
+                    .flatten(),
             },
         )
         .await?;

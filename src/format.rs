@@ -50,6 +50,12 @@ pub fn datetime_nl(at: &DateTime<Utc>, tz: Tz) -> String {
     )
 }
 
+/// "14.05 uur"
+pub fn time_nl(at: &DateTime<Utc>, tz: Tz) -> String {
+    let local = at.with_timezone(&tz);
+    format!("{}.{:02} uur", local.hour(), local.minute())
+}
+
 /// A deadline: just the date when it is the end of that day (23:59 or later), else date and time.
 pub fn deadline_nl(at: &DateTime<Utc>, tz: Tz) -> String {
     let local = at.with_timezone(&tz);
@@ -76,10 +82,31 @@ pub fn number_nl(n: i64) -> String {
     out
 }
 
+/// A file size in Dutch: "870 bytes", "12 kB", "3,4 MB".
+pub fn bytes_nl(size: i64) -> String {
+    const KB: i64 = 1024;
+    const MB: i64 = 1024 * 1024;
+    if size < KB {
+        format!("{size} bytes")
+    } else if size < MB {
+        format!("{} kB", (size + KB / 2) / KB)
+    } else {
+        let tenths = (size * 10 + MB / 2) / MB;
+        format!("{},{} MB", tenths / 10, tenths % 10)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn file_sizes_in_dutch() {
+        assert_eq!(bytes_nl(870), "870 bytes");
+        assert_eq!(bytes_nl(12 * 1024 + 100), "12 kB");
+        assert_eq!(bytes_nl(3_565_158), "3,4 MB");
+    }
 
     #[test]
     fn deadlines_and_numbers() {
@@ -93,6 +120,7 @@ mod tests {
             deadline_nl(&noon, chrono_tz::Europe::Amsterdam),
             "zaterdag 20 februari 2027, 12.00 uur"
         );
+        assert_eq!(time_nl(&noon, chrono_tz::Europe::Amsterdam), "12.00 uur");
         assert_eq!(number_nl(50_000), "50.000");
         assert_eq!(number_nl(934_526), "934.526");
         assert_eq!(number_nl(971), "971");

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod app;
+pub mod attachments;
 pub mod auth;
 pub mod cli;
 pub mod clock;
@@ -16,4 +17,6 @@ pub mod jobs;
 pub mod mail;
 pub mod meeting;
 pub mod registration;
+pub mod storage;
+pub mod topic;
 pub mod web;

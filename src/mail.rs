@@ -272,6 +272,54 @@ mail_templates!(
     |m: &MinutesMail| format!("Verslag: {}", m.title)
 );
 
+/// One agenda item in an e-mail.
+#[derive(Clone, Debug)]
+pub struct AgendaLine {
+    /// Planned start, "14.00 uur".
+    pub at: String,
+    /// Title.
+    pub title: String,
+    /// Length in minutes.
+    pub minutes: i64,
+    /// Description (may be empty).
+    pub description: String,
+}
+
+/// "The agenda of a meeting": sent when a facilitator publishes it, and again ("Bijgewerkte
+/// agenda") on every later publication.
+#[derive(Clone, Debug)]
+pub struct AgendaMail {
+    /// Recipient's name.
+    pub name: String,
+    /// Community name.
+    pub community: String,
+    /// Meeting title.
+    pub title: String,
+    /// "dinsdag 16 maart 2027, 14.00–16.00 uur".
+    pub when: String,
+    /// Address or "online".
+    pub place: String,
+    /// Page of the meeting.
+    pub url: String,
+    /// The items in order with their planned starts.
+    pub items: Vec<AgendaLine>,
+    /// Minutes the agenda outlasts the meeting (0 when it fits).
+    pub overrun_minutes: i64,
+    /// An earlier version was sent before.
+    pub updated: bool,
+}
+
+mail_templates!(
+    AgendaMail,
+    "mail/agenda.txt",
+    "mail/agenda.html",
+    |m: &AgendaMail| if m.updated {
+        format!("Bijgewerkte agenda: {} ({})", m.title, m.when)
+    } else {
+        format!("Agenda: {} ({})", m.title, m.when)
+    }
+);
+
 /// Sends mail over SMTP.
 #[derive(Clone)]
 pub struct Transport {
@@ -393,3 +441,33 @@ mod tests {
         assert!(Transport::from_url("smtp://127.0.0.1:2525", "geen adres").is_err());
     }
 }
+
+/// The invitation of a guest speaker, with their personal guest link.
+#[derive(Clone, Debug)]
+pub struct SpeakerMail {
+    /// Speaker's name.
+    pub name: String,
+    /// Who invites (the facilitator).
+    pub inviter: String,
+    /// Community name.
+    pub community: String,
+    /// Meeting title.
+    pub title: String,
+    /// "dinsdag 16 maart 2027, 14.00–16.00 uur".
+    pub when: String,
+    /// Address or "online".
+    pub place: String,
+    /// Whether there is a join link on the guest page.
+    pub online: bool,
+    /// The personal guest link.
+    pub link: String,
+    /// Last day the link works, in Dutch.
+    pub valid_until: String,
+}
+
+mail_templates!(
+    SpeakerMail,
+    "mail/speaker.txt",
+    "mail/speaker.html",
+    |m: &SpeakerMail| format!("Uitnodiging als spreker: {}", m.title)
+);

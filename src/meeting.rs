@@ -1,10 +1,15 @@
 //! Meetings: validation, and the invitation, update and cancellation e-mails with their
 //! iCalendar entries, queued in the same transaction as the change.
 
+pub mod agenda;
+pub mod minutes;
+pub mod speakers;
+
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::app::AppState;
 use crate::db::meetings::{Details, Meeting};
+use crate::db::users::User;
 use crate::db::{self, Tx};
 use crate::error::{Error, FieldError, Result};
 use crate::ical::{self, Entry, Method};
@@ -142,6 +147,24 @@ pub fn validate(input: &MeetingInput) -> Result<Details> {
         host_organisation_code: nonempty(input.host_organisation_code.as_deref()),
         moderator_user_id: nonempty(input.moderator_user_id.as_deref()),
     })
+}
+
+/// The meeting `id` with whether `user` facilitates its community; `NotFound` for everyone
+/// outside the community, exactly as for a missing id.
+pub async fn visible(state: &AppState, user: &User, id: &str) -> Result<(Meeting, bool)> {
+    let (m, role) = db::meetings::visible(&state.db, id, &user.id, user.is_admin)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok((m, role == "facilitator"))
+}
+
+/// The meeting `id` for one of its facilitators: `NotFound` outside the community, `Forbidden`
+/// for its members.
+pub async fn facilitated(state: &AppState, user: &User, id: &str) -> Result<Meeting> {
+    match visible(state, user, id).await? {
+        (m, true) => Ok(m),
+        (_, false) => Err(Error::Forbidden),
+    }
 }
 
 /// "dinsdag 16 maart 2027, 14.00–16.00 uur" (or both dates when it spans days).

@@ -14,8 +14,8 @@ use crate::auth::CurrentUser;
 use crate::db;
 use crate::db::agenda::ItemInput;
 use crate::db::meetings::Meeting;
-use crate::domain::agenda::plan;
 use crate::error::{Error, Problem, Result};
+use crate::meeting::{self, agenda};
 
 /// An agenda item with its planned start.
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,30 +43,36 @@ pub struct AgendaOut {
     pub items: Vec<AgendaItemOut>,
     /// Minutes the agenda outlasts the meeting (0 when it fits).
     pub agenda_overrun_minutes: i64,
+    /// When the agenda was last e-mailed to the members (`null`: not yet).
+    pub published_at: Option<DateTime<FixedOffset>>,
+}
+
+fn out(state: &AppState, agenda: agenda::Agenda) -> AgendaOut {
+    let tz = state.config.timezone;
+    AgendaOut {
+        items: agenda
+            .items
+            .into_iter()
+            .map(|p| AgendaItemOut {
+                id: p.item.id,
+                title: p.item.title,
+                duration_minutes: p.item.duration_minutes,
+                description: p.item.description,
+                speaker_id: p.item.speaker_id,
+                topic_id: p.item.topic_id,
+                planned_start: p.starts_at.with_timezone(&tz).fixed_offset(),
+            })
+            .collect(),
+        agenda_overrun_minutes: agenda.overrun_minutes,
+        published_at: agenda
+            .published_at
+            .map(|at| at.with_timezone(&tz).fixed_offset()),
+    }
 }
 
 /// The agenda with planned starts.
 pub async fn agenda_of(state: &AppState, meeting: &Meeting) -> Result<AgendaOut> {
-    let items = db::agenda::of_meeting(&state.db, &meeting.id).await?;
-    let durations: Vec<i64> = items.iter().map(|i| i.duration_minutes).collect();
-    let (starts, overrun) = plan(meeting.starts_at, meeting.ends_at, &durations);
-    let tz = state.config.timezone;
-    Ok(AgendaOut {
-        items: items
-            .into_iter()
-            .zip(starts)
-            .map(|(i, start)| AgendaItemOut {
-                id: i.id,
-                title: i.title,
-                duration_minutes: i.duration_minutes,
-                description: i.description,
-                speaker_id: i.speaker_id,
-                topic_id: i.topic_id,
-                planned_start: start.with_timezone(&tz).fixed_offset(),
-            })
-            .collect(),
-        agenda_overrun_minutes: overrun,
-    })
+    Ok(out(state, agenda::load(state, meeting).await?))
 }
 
 /// An item to add, or changes (fields left out stay as they are).
@@ -85,43 +91,6 @@ pub struct AgendaItemIn {
     pub topic_id: Option<String>,
 }
 
-fn check(input: &ItemInput) -> Result<()> {
-    let mut errors = Vec::new();
-    if input.title.trim().is_empty() || input.title.chars().count() > 200 {
-        errors.push(crate::error::FieldError::new(
-            "title",
-            "invalid",
-            "Geef het agendapunt een titel van hoogstens 200 tekens.",
-        ));
-    }
-    if !(1..=600).contains(&input.duration_minutes) {
-        errors.push(crate::error::FieldError::new(
-            "duration_minutes",
-            "invalid",
-            "Een agendapunt duurt 1 tot 600 minuten.",
-        ));
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Validation {
-            code: "validation_failed",
-            errors,
-        })
-    }
-}
-
-async fn facilitated_meeting(
-    state: &AppState,
-    user: &crate::db::users::User,
-    meeting_id: &str,
-) -> Result<Meeting> {
-    match super::meetings::visible(state, user, meeting_id).await? {
-        (m, true) => Ok(m),
-        (_, false) => Err(Error::Forbidden),
-    }
-}
-
 /// Adds an item at the end of the agenda (facilitator).
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/agenda-items", tag = "meetings", request_body = AgendaItemIn,
     params(("id" = String, Path, description = "Meeting id")),
@@ -134,18 +103,15 @@ pub async fn add(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AgendaItemIn>,
 ) -> Result<Response> {
-    let meeting = facilitated_meeting(&state, &me.user, &id).await?;
+    let meeting = meeting::facilitated(&state, &me.user, &id).await?;
     let input = ItemInput {
-        title: body.title.unwrap_or_default().trim().to_string(),
+        title: body.title.unwrap_or_default(),
         duration_minutes: body.duration_minutes.unwrap_or(0),
-        description: body.description.unwrap_or_default().trim().to_string(),
+        description: body.description.unwrap_or_default(),
         speaker_id: body.speaker_id,
         topic_id: body.topic_id,
     };
-    check(&input)?;
-    let mut tx = state.db.begin().await?;
-    db::agenda::append(&mut tx, &meeting.id, &input).await?;
-    tx.commit().await?;
+    agenda::add(&state, &meeting, input).await?;
     Ok((
         StatusCode::CREATED,
         Json(agenda_of(&state, &meeting).await?),
@@ -155,13 +121,13 @@ pub async fn add(
 
 async fn item_and_meeting(
     state: &AppState,
-    user: &crate::db::users::User,
+    user: &db::users::User,
     item_id: &str,
 ) -> Result<(db::agenda::Item, Meeting)> {
     let item = db::agenda::find(&state.db, item_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let meeting = facilitated_meeting(state, user, &item.meeting_id).await?;
+    let meeting = meeting::facilitated(state, user, &item.meeting_id).await?;
     Ok((item, meeting))
 }
 
@@ -179,18 +145,13 @@ pub async fn update(
 ) -> Result<Json<AgendaOut>> {
     let (item, meeting) = item_and_meeting(&state, &me.user, &id).await?;
     let input = ItemInput {
-        title: body.title.map_or(item.title, |t| t.trim().to_string()),
+        title: body.title.unwrap_or_else(|| item.title.clone()),
         duration_minutes: body.duration_minutes.unwrap_or(item.duration_minutes),
-        description: body
-            .description
-            .map_or(item.description, |d| d.trim().to_string()),
-        speaker_id: body.speaker_id.or(item.speaker_id),
-        topic_id: body.topic_id.or(item.topic_id),
+        description: body.description.unwrap_or_else(|| item.description.clone()),
+        speaker_id: body.speaker_id.or_else(|| item.speaker_id.clone()),
+        topic_id: body.topic_id.or_else(|| item.topic_id.clone()),
     };
-    check(&input)?;
-    let mut tx = state.db.begin().await?;
-    db::agenda::update(&mut tx, &id, &input).await?;
-    tx.commit().await?;
+    agenda::update(&state, &item, input).await?;
     Ok(Json(agenda_of(&state, &meeting).await?))
 }
 
@@ -204,10 +165,8 @@ pub async fn remove(
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    let (item, meeting) = item_and_meeting(&state, &me.user, &id).await?;
-    let mut tx = state.db.begin().await?;
-    db::agenda::delete(&mut tx, &item.id, &meeting.id).await?;
-    tx.commit().await?;
+    let (item, _) = item_and_meeting(&state, &me.user, &id).await?;
+    agenda::remove(&state, &item).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -231,24 +190,25 @@ pub async fn reorder(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Order>,
 ) -> Result<Json<AgendaOut>> {
-    let meeting = facilitated_meeting(&state, &me.user, &id).await?;
-    let mut tx = state.db.begin().await?;
-    let mut current: Vec<String> = db::agenda::of_meeting_tx(&mut tx, &meeting.id)
-        .await?
-        .into_iter()
-        .map(|i| i.id)
-        .collect();
-    let mut given = body.item_ids.clone();
-    current.sort();
-    given.sort();
-    if current != given {
-        return Err(Error::field(
-            "validation_failed",
-            "item_ids",
-            "Geef alle agendapunten van deze bijeenkomst, elk één keer.",
-        ));
-    }
-    db::agenda::reorder(&mut tx, &body.item_ids).await?;
-    tx.commit().await?;
+    let meeting = meeting::facilitated(&state, &me.user, &id).await?;
+    agenda::reorder(&state, &meeting, &body.item_ids).await?;
     Ok(Json(agenda_of(&state, &meeting).await?))
+}
+
+/// E-mails the agenda with its planned times to every member; a later publication is sent as
+/// "Bijgewerkte agenda" (facilitator).
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/agenda/publish", tag = "meetings",
+    params(("id" = String, Path, description = "Meeting id")),
+    responses((status = 200, description = "Published; the agenda with `published_at`", body = AgendaOut),
+              (status = 401, description = "Not signed in", body = Problem), (status = 403, description = "Not a facilitator", body = Problem),
+              (status = 404, description = "Not found", body = Problem), (status = 409, description = "The meeting is cancelled", body = Problem),
+              (status = 422, description = "The agenda is empty", body = Problem)))]
+pub async fn publish(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<AgendaOut>> {
+    let meeting = meeting::facilitated(&state, &me.user, &id).await?;
+    let published = agenda::publish(&state, &meeting, &me.user.id).await?;
+    Ok(Json(out(&state, published)))
 }

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::{ApiJson, ApiQuery, ListPage};
 use crate::app::AppState;
-use crate::auth::{AdminUser, MaybeUser, Member};
+use crate::auth::{AdminUser, Member};
 use crate::db;
 use crate::db::communities::{Community, Settings};
 use crate::domain::{Email, OrgCode, OrgKind, PersonName, Slug, WorkDomain};
@@ -399,9 +399,15 @@ pub async fn list(
     responses((status = 200, description = "OK", body = CommunityOut), (status = 404, description = "Not found", body = Problem)))]
 pub async fn get_one(
     State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
+    caller: crate::auth::Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<CommunityOut>> {
+    // A guest speaker sees their meeting and nothing else, not even public summaries.
+    let user = match caller {
+        crate::auth::Caller::Guest(_) => return Err(Error::NotFound),
+        crate::auth::Caller::User(user) => Some(user),
+        crate::auth::Caller::Anonymous => None,
+    };
     let community = db::communities::find(&state.db, &slug)
         .await?
         .ok_or(Error::NotFound)?;

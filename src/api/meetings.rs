@@ -10,10 +10,11 @@ use utoipa::ToSchema;
 
 use super::{ApiJson, ApiQuery, ListPage};
 use crate::app::AppState;
-use crate::auth::{CurrentUser, Member};
+use crate::auth::{CurrentUser, Member, Viewer};
 use crate::db;
 use crate::db::meetings::Meeting;
 use crate::error::{Error, Problem, Result};
+use crate::meeting::speakers::{self, Access};
 use crate::meeting::{self, Location, MeetingInput};
 
 /// A meeting to plan, or changes (every field of the current meeting is sent again when changing).
@@ -124,6 +125,9 @@ pub struct MeetingOut {
     /// Minutes the agenda outlasts the meeting (detail view).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agenda_overrun_minutes: Option<i64>,
+    /// Guest speakers (detail view; addresses for facilitators only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speakers: Option<Vec<super::speakers::SpeakerOut>>,
     /// Action items not done yet, from the community's earlier meetings (detail view).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub open_actions: Option<Vec<super::minutes::ActionOut>>,
@@ -161,6 +165,7 @@ fn out(state: &AppState, m: Meeting) -> MeetingOut {
         attendance: None,
         agenda: None,
         agenda_overrun_minutes: None,
+        speakers: None,
         open_actions: None,
     }
 }
@@ -249,32 +254,54 @@ pub(crate) async fn visible(
     Ok((m, role == "facilitator"))
 }
 
-/// A meeting with the answers so far (members).
+/// A meeting with its agenda, speakers and the answers so far (members; the meeting's guest speakers see details, agenda and speakers only).
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings",
     params(("id" = String, Path, description = "Meeting id")),
     responses((status = 200, description = "OK", body = MeetingOut), (status = 401, description = "Not signed in", body = Problem),
               (status = 404, description = "Not found", body = Problem)))]
 pub async fn get_one(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<MeetingOut>> {
-    let (m, facilitator) = visible(&state, &me.user, &id).await?;
-    let ((yes, no, maybe), mine) = db::meetings::rsvps(&state.db, &m.id, &me.user.id).await?;
-    let attendance = if facilitator {
-        Some(db::meetings::attendance(&state.db, &m.id).await?)
-    } else {
-        None
-    };
+    let (m, access) = speakers::viewed(&state, &viewer, &id).await?;
+    let facilitator = access == Access::Facilitator;
     let agenda = super::agenda::agenda_of(&state, &m).await?;
-    let open_actions = super::minutes::open_for(&state, &m).await?;
+    let speakers = db::speakers::of_meeting(&state.db, &m.id)
+        .await?
+        .into_iter()
+        .map(|s| super::speakers::SpeakerOut::new(s, facilitator))
+        .collect();
+    let member = match &viewer {
+        Viewer::User(me) => Some(me),
+        Viewer::Guest(_) => None,
+    };
+    let mut member_view = None;
+    if let Some(me) = member {
+        let ((yes, no, maybe), mine) = db::meetings::rsvps(&state.db, &m.id, &me.user.id).await?;
+        let attendance = if facilitator {
+            Some(db::meetings::attendance(&state.db, &m.id).await?)
+        } else {
+            None
+        };
+        let open_actions = super::minutes::open_for(&state, &m).await?;
+        member_view = Some((
+            RsvpCounts { yes, no, maybe },
+            mine,
+            attendance,
+            open_actions,
+        ));
+    }
     let mut body = out(&state, m);
     body.agenda = Some(agenda.items);
-    body.open_actions = Some(open_actions);
     body.agenda_overrun_minutes = Some(agenda.agenda_overrun_minutes);
-    body.rsvp_counts = Some(RsvpCounts { yes, no, maybe });
-    body.my_rsvp = mine;
-    body.attendance = attendance;
+    body.speakers = Some(speakers);
+    if let Some((counts, mine, attendance, open_actions)) = member_view {
+        body.rsvp_counts = Some(counts);
+        body.my_rsvp = mine;
+        body.attendance = attendance;
+        body.open_actions = Some(open_actions);
+    }
     Ok(Json(body))
 }
 
@@ -337,17 +364,17 @@ pub async fn cancel(
     )))
 }
 
-/// The meeting as an iCalendar file (members).
+/// The meeting as an iCalendar file (members and the meeting's guest speakers).
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/ics", tag = "meetings",
     params(("id" = String, Path, description = "Meeting id")),
     responses((status = 200, description = "text/calendar", content_type = "text/calendar"), (status = 401, description = "Not signed in", body = Problem),
               (status = 404, description = "Not found", body = Problem)))]
 pub async fn ics(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let (m, _) = visible(&state, &me.user, &id).await?;
+    let (m, _) = speakers::viewed(&state, &viewer, &id).await?;
     let doc = crate::ical::document(&meeting::entry(&state, &m, None));
     let mut response = doc.into_response();
     response.headers_mut().insert(

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -12,10 +12,9 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db;
 use crate::db::meetings::Meeting;
-use crate::db::minutes::NewAction;
 use crate::domain::markdown;
-use crate::error::{Error, FieldError, Problem, Result};
-use crate::mail::{self, MinutesMail};
+use crate::error::{Error, Problem, Result};
+use crate::meeting::{self, minutes};
 
 /// An action item.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -78,7 +77,7 @@ async fn minutes_out(state: &AppState, meeting: &Meeting) -> Result<Option<Minut
         .collect();
     Ok(Some(MinutesOut {
         body_html: markdown::render(&m.body_markdown).into_string(),
-        decisions: serde_json::from_str(&m.decisions).unwrap_or_default(),
+        decisions: minutes::decisions(&m),
         actions,
         status: m.status,
         published_at: m
@@ -125,49 +124,8 @@ pub async fn template(
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Template>> {
-    let (meeting, facilitator) = super::meetings::visible(&state, &me.user, &id).await?;
-    if !facilitator {
-        return Err(Error::Forbidden);
-    }
-    let agenda = db::agenda::of_meeting(&state.db, &meeting.id).await?;
-    let present = db::meetings::attendance(&state.db, &meeting.id).await?;
-    let members = db::communities::members(&state.db, &meeting.community_id).await?;
-    let names: Vec<String> = members
-        .iter()
-        .filter(|m| present.contains(&m.user_id))
-        .map(|m| match &m.organisation {
-            Some(org) => format!("{} ({org})", m.name),
-            None => m.name.clone(),
-        })
-        .collect();
-    let open =
-        db::minutes::open_before(&state.db, &meeting.community_id, meeting.starts_at).await?;
-    let mut body = format!(
-        "# Verslag: {}\n\n{} · {}\n\n## Aanwezig\n\n",
-        meeting.title,
-        crate::meeting::when_nl(&meeting, state.config.timezone),
-        crate::meeting::place(&meeting)
-    );
-    if names.is_empty() {
-        body.push_str("_Nog niet vastgelegd._\n");
-    } else {
-        for n in &names {
-            body.push_str(&format!("- {n}\n"));
-        }
-    }
-    if !open.is_empty() {
-        body.push_str("\n## Openstaande actiepunten\n\n");
-        for a in &open {
-            body.push_str(&format!("- {}\n", a.text));
-        }
-    }
-    for (i, item) in agenda.iter().enumerate() {
-        body.push_str(&format!("\n## {}. {}\n\n", i + 1, item.title));
-    }
-    if agenda.is_empty() {
-        body.push_str("\n## Besproken\n\n");
-    }
-    body.push_str("\n## Afspraken\n\n");
+    let meeting = meeting::facilitated(&state, &me.user, &id).await?;
+    let body = minutes::template(&state, &meeting).await?;
     Ok(Json(Template {
         body_markdown: body,
     }))
@@ -213,90 +171,25 @@ pub async fn save(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<MinutesIn>,
 ) -> Result<Json<MinutesOut>> {
-    let (meeting, facilitator) = super::meetings::visible(&state, &me.user, &id).await?;
-    if !facilitator {
-        return Err(Error::Forbidden);
-    }
-    let mut errors = Vec::new();
-    if body.body_markdown.len() > 100_000 {
-        errors.push(FieldError::new(
-            "body_markdown",
-            "invalid",
-            "Een verslag is hoogstens 100.000 tekens lang.",
-        ));
-    }
-    let members: Vec<String> = db::communities::members(&state.db, &meeting.community_id)
-        .await?
+    let meeting = meeting::facilitated(&state, &me.user, &id).await?;
+    let actions: Vec<minutes::ActionInput> = body
+        .actions
         .into_iter()
-        .map(|m| m.user_id)
+        .map(|a| minutes::ActionInput {
+            text: a.text,
+            owner_user_id: a.owner_user_id,
+            owner_name: a.owner_name,
+            due_date: a.due_date,
+        })
         .collect();
-    let mut actions = Vec::new();
-    for (i, a) in body.actions.iter().enumerate() {
-        if a.text.trim().is_empty() {
-            errors.push(FieldError::new(
-                &format!("actions[{i}].text"),
-                "required",
-                "Beschrijf het actiepunt.",
-            ));
-        }
-        if a.owner_user_id
-            .as_ref()
-            .is_some_and(|u| !members.contains(u))
-        {
-            errors.push(FieldError::new(
-                &format!("actions[{i}].owner_user_id"),
-                "invalid",
-                "De eigenaar is geen lid van deze community.",
-            ));
-        }
-        if a.due_date
-            .as_deref()
-            .is_some_and(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err())
-        {
-            errors.push(FieldError::new(
-                &format!("actions[{i}].due_date"),
-                "invalid",
-                "Een datum schrijf je als JJJJ-MM-DD.",
-            ));
-        }
-        actions.push(NewAction {
-            text: a.text.trim().to_string(),
-            owner_user_id: a.owner_user_id.clone(),
-            owner_name: a
-                .owner_name
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(str::to_string),
-            due_date: a.due_date.clone(),
-        });
-    }
-    if !errors.is_empty() {
-        return Err(Error::Validation {
-            code: "validation_failed",
-            errors,
-        });
-    }
-    let decisions: Vec<String> = body
-        .decisions
-        .iter()
-        .map(|d| d.trim().to_string())
-        .filter(|d| !d.is_empty())
-        .collect();
-    let decisions_json =
-        serde_json::to_string(&decisions).map_err(|e| Error::Internal(e.into()))?;
-    let mut tx = state.db.begin().await?;
-    db::minutes::save_draft(
-        &mut tx,
-        &meeting.id,
-        &meeting.community_id,
+    minutes::save(
+        &state,
+        &meeting,
         &body.body_markdown,
-        &decisions_json,
+        &body.decisions,
         &actions,
-        state.clock.now(),
     )
     .await?;
-    tx.commit().await?;
     minutes_out(&state, &meeting)
         .await?
         .map(Json)
@@ -313,42 +206,8 @@ pub async fn publish(
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<MinutesOut>> {
-    let (meeting, facilitator) = super::meetings::visible(&state, &me.user, &id).await?;
-    if !facilitator {
-        return Err(Error::Forbidden);
-    }
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    if !db::minutes::publish(&mut tx, &meeting.id, now).await? {
-        return Err(Error::NotFound);
-    }
-    let decisions: Vec<String> = db::minutes::get(&state.db, &meeting.id)
-        .await?
-        .and_then(|m| serde_json::from_str(&m.decisions).ok())
-        .unwrap_or_default();
-    let url = format!("{}/bijeenkomsten/{}", state.config.base_url, meeting.id);
-    for (email, name) in db::meetings::invitees(&mut tx, &meeting.community_id).await? {
-        let content = MinutesMail {
-            name,
-            community: meeting.community_name.clone(),
-            title: meeting.title.clone(),
-            when: crate::meeting::when_nl(&meeting, state.config.timezone),
-            url: url.clone(),
-            decisions: decisions.clone(),
-        };
-        let mail = mail::render(&email, &content, &state.mail_context())?;
-        db::outbox::enqueue(&mut tx, &mail).await?;
-    }
-    db::audit::record(
-        &mut tx,
-        Some(&me.user.id),
-        "minutes_published",
-        &meeting.id,
-        "",
-    )
-    .await?;
-    tx.commit().await?;
-    state.wake_worker();
+    let meeting = meeting::facilitated(&state, &me.user, &id).await?;
+    minutes::publish(&state, &meeting, &me.user.id).await?;
     minutes_out(&state, &meeting)
         .await?
         .map(Json)
@@ -374,22 +233,8 @@ pub async fn set_done(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ActionPatch>,
 ) -> Result<Json<ActionOut>> {
-    let action = db::minutes::action(&state.db, &id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let (_, facilitator) = super::meetings::visible(&state, &me.user, &action.meeting_id).await?;
-    if !facilitator && action.owner_user_id.as_deref() != Some(me.user.id.as_str()) {
-        return Err(Error::Forbidden);
-    }
-    let mut tx = state.db.begin().await?;
-    db::minutes::set_done(&mut tx, &id, body.done).await?;
-    tx.commit().await?;
-    Ok(Json(
-        db::minutes::action(&state.db, &id)
-            .await?
-            .ok_or(Error::NotFound)?
-            .into(),
-    ))
+    let action = minutes::set_done(&state, &me.user, &id, body.done).await?;
+    Ok(Json(action.into()))
 }
 
 /// Open action items from earlier meetings, for a meeting's detail view.

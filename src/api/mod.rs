@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: one file per resource, over the same db and domain functions as the pages.
 
 pub mod agenda;
+pub mod attachments;
 pub mod communities;
 pub mod me;
 pub mod meetings;
@@ -10,6 +11,8 @@ pub mod organisations;
 pub mod polls;
 pub mod programmes;
 pub mod registrations;
+pub mod speakers;
+pub mod topics;
 pub mod users;
 
 use axum::Router;
@@ -77,6 +80,20 @@ impl ApiRoutes {
         T: 'static,
     {
         self.add(Method::PUT, path, put(handler))
+    }
+
+    /// A POST that receives a file: the general body limit is lifted, and the upload itself is
+    /// counted against `KRING_MAX_UPLOAD_MB` while it streams to storage.
+    fn upload<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(
+            Method::POST,
+            path,
+            post(handler).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
     }
 
     fn delete<H, T>(self, path: &'static str, handler: H) -> Self
@@ -176,6 +193,18 @@ pub fn routes() -> ApiRoutes {
         .get("/api/v1/meetings/{id}/ics", meetings::ics)
         .put("/api/v1/meetings/{id}/rsvp", meetings::rsvp)
         .put("/api/v1/meetings/{id}/attendance", meetings::attendance)
+        .post("/api/v1/meetings/{id}/speakers", speakers::create)
+        .delete(
+            "/api/v1/meetings/{id}/speakers/{speaker_id}",
+            speakers::delete,
+        )
+        .upload(
+            "/api/v1/meetings/{id}/attachments",
+            attachments::upload_to_meeting,
+        )
+        .get("/api/v1/meetings/{id}/attachments", attachments::of_meeting)
+        .get("/api/v1/attachments/{id}", attachments::download)
+        .delete("/api/v1/attachments/{id}", attachments::delete)
         .post("/api/v1/communities/{slug}/polls", polls::create)
         .get("/api/v1/polls/{id}", polls::get_one)
         .put("/api/v1/polls/{id}/answers", polls::answer)
@@ -184,11 +213,18 @@ pub fn routes() -> ApiRoutes {
         .patch("/api/v1/agenda-items/{id}", agenda::update)
         .delete("/api/v1/agenda-items/{id}", agenda::remove)
         .put("/api/v1/meetings/{id}/agenda-order", agenda::reorder)
+        .post("/api/v1/meetings/{id}/agenda/publish", agenda::publish)
         .get("/api/v1/meetings/{id}/minutes", minutes::get)
         .put("/api/v1/meetings/{id}/minutes", minutes::save)
         .post("/api/v1/meetings/{id}/minutes/template", minutes::template)
         .post("/api/v1/meetings/{id}/minutes/publish", minutes::publish)
         .patch("/api/v1/actions/{id}", minutes::set_done)
+        .post("/api/v1/communities/{slug}/topics", topics::create)
+        .get("/api/v1/communities/{slug}/topics", topics::list)
+        .get("/api/v1/topics/{id}", topics::get_one)
+        .patch("/api/v1/topics/{id}", topics::update)
+        .put("/api/v1/topics/{id}/vote", topics::vote)
+        .delete("/api/v1/topics/{id}/vote", topics::unvote)
 }
 
 /// A JSON body: `415` unless it is JSON, `413` when too large, `400 invalid_json` when it does not

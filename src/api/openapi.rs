@@ -5,8 +5,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    agenda, communities, me, meetings, minutes, organisations, polls, programmes, registrations,
-    users,
+    agenda, attachments, communities, me, meetings, minutes, organisations, polls, programmes,
+    registrations, speakers, topics, users,
 };
 
 /// The API description served at `/api/v1/openapi.json`.
@@ -38,9 +38,12 @@ registrations cannot be approved past the line); public registrations are limite
         registrations::approve, registrations::decline, registrations::withdraw,
         meetings::create, meetings::list, meetings::get_one, meetings::update, meetings::cancel, meetings::ics,
         meetings::rsvp, meetings::attendance,
+        speakers::create, speakers::delete,
+        attachments::upload_to_meeting, attachments::of_meeting, attachments::download, attachments::delete,
         polls::create, polls::get_one, polls::answer, polls::decide,
-        agenda::add, agenda::update, agenda::remove, agenda::reorder,
+        agenda::add, agenda::update, agenda::remove, agenda::reorder, agenda::publish,
         minutes::get, minutes::save, minutes::template, minutes::publish, minutes::set_done,
+        topics::create, topics::list, topics::get_one, topics::update, topics::vote, topics::unvote,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -52,7 +55,9 @@ registrations cannot be approved past the line); public registrations are limite
         (name = "communities", description = "Communities, facilitators and members"),
         (name = "registrations", description = "Registration for a community, decisions and exports"),
         (name = "meetings", description = "Meetings, calendar files, RSVP and attendance"),
+        (name = "attachments", description = "Files on meetings, notes and practice examples; always served as downloads"),
         (name = "polls", description = "Date polls (datumprikkers)"),
+        (name = "topics", description = "The content agenda: topics members propose and vote on"),
         (name = "system", description = "The API description"),
     )
 )]

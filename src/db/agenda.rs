@@ -1,5 +1,6 @@
 //! Agenda items of a meeting, kept in order by `position`.
 
+use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::{Db, Tx, new_id, on_pool, on_tx};
@@ -99,11 +100,24 @@ pub async fn append(tx: &mut Tx, meeting_id: &str, item: &ItemInput) -> Result<S
         .await?
         .rows_affected()
     });
+    if let Some(topic) = &item.topic_id {
+        super::topics::schedule(tx, topic, meeting_id).await?;
+    }
     Ok(id)
 }
 
-/// Changes an item.
+/// Changes an item. A newly linked topic must belong to the meeting's community and becomes
+/// `scheduled`; a topic no item links any more goes back to `open`.
 pub async fn update(tx: &mut Tx, id: &str, item: &ItemInput) -> Result<()> {
+    let before: Option<(String, Option<String>)> = on_tx!(tx, |c| {
+        sqlx::query_as("SELECT meeting_id, topic_id FROM agenda_items WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    });
+    let Some((meeting_id, old_topic)) = before else {
+        return Err(Error::NotFound);
+    };
     let affected = on_tx!(tx, |c| {
         sqlx::query(
             "UPDATE agenda_items SET title = $2, duration_minutes = $3, description = $4, speaker_id = $5, topic_id = $6
@@ -120,14 +134,27 @@ pub async fn update(tx: &mut Tx, id: &str, item: &ItemInput) -> Result<()> {
         .rows_affected()
     });
     if affected == 0 {
-        Err(Error::NotFound)
-    } else {
-        Ok(())
+        return Err(Error::NotFound);
     }
+    if item.topic_id != old_topic {
+        if let Some(topic) = &item.topic_id {
+            super::topics::schedule(tx, topic, &meeting_id).await?;
+        }
+        if let Some(old) = &old_topic {
+            super::topics::unschedule_if_unlinked(tx, old).await?;
+        }
+    }
+    Ok(())
 }
 
-/// Removes an item and closes the gap.
+/// Removes an item and closes the gap; its topic goes back to `open` if no other item links it.
 pub async fn delete(tx: &mut Tx, id: &str, meeting_id: &str) -> Result<()> {
+    let topic: Option<Option<String>> = on_tx!(tx, |c| {
+        sqlx::query_scalar("SELECT topic_id FROM agenda_items WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    });
     on_tx!(tx, |c| sqlx::query(
         "DELETE FROM agenda_items WHERE id = $1"
     )
@@ -135,6 +162,9 @@ pub async fn delete(tx: &mut Tx, id: &str, meeting_id: &str) -> Result<()> {
     .execute(c)
     .await?
     .rows_affected());
+    if let Some(topic) = topic.flatten() {
+        super::topics::unschedule_if_unlinked(tx, &topic).await?;
+    }
     let ids: Vec<String> = of_meeting_tx(tx, meeting_id)
         .await?
         .into_iter()
@@ -156,4 +186,41 @@ pub async fn reorder(tx: &mut Tx, ids: &[String]) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// When the agenda of a meeting was last e-mailed to the members, if ever.
+pub async fn published_at(db: &Db, meeting_id: &str) -> Result<Option<DateTime<Utc>>> {
+    let at: Option<Option<DateTime<Utc>>> = on_pool!(db, |c| {
+        sqlx::query_scalar("SELECT agenda_published_at FROM meetings WHERE id = $1")
+            .bind(meeting_id)
+            .fetch_optional(c)
+            .await?
+    });
+    Ok(at.flatten())
+}
+
+/// Records a publication of the agenda; returns the previous one, if any.
+pub async fn mark_published(
+    tx: &mut Tx,
+    meeting_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>> {
+    let before: Option<Option<DateTime<Utc>>> = on_tx!(tx, |c| {
+        sqlx::query_scalar("SELECT agenda_published_at FROM meetings WHERE id = $1")
+            .bind(meeting_id)
+            .fetch_optional(&mut *c)
+            .await?
+    });
+    let Some(before) = before else {
+        return Err(Error::NotFound);
+    };
+    on_tx!(tx, |c| {
+        sqlx::query("UPDATE meetings SET agenda_published_at = $2 WHERE id = $1")
+            .bind(meeting_id)
+            .bind(now)
+            .execute(c)
+            .await?
+            .rows_affected()
+    });
+    Ok(before)
 }

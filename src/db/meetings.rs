@@ -47,7 +47,7 @@ pub struct Meeting {
     pub cancel_reason: Option<String>,
 }
 
-const SELECT: &str = "SELECT m.id, m.community_id, c.slug AS community_slug, c.name AS community_name, m.title, m.kind,
+pub(crate) const SELECT: &str = "SELECT m.id, m.community_id, c.slug AS community_slug, c.name AS community_name, m.title, m.kind,
     m.status, m.starts_at, m.ends_at, m.description, m.online_url, m.location_name, m.location_address,
     m.location_city, m.host_organisation_code, m.moderator_user_id, m.sequence, m.cancel_reason
   FROM meetings m JOIN communities c ON c.id = m.community_id";

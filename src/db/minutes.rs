@@ -121,7 +121,8 @@ pub async fn save_draft(
     Ok(())
 }
 
-/// Publishes the minutes; false when there are none.
+/// Publishes the minutes; false when there are none. The topics on the meeting's agenda become
+/// `discussed` in the same transaction.
 pub async fn publish(tx: &mut Tx, meeting_id: &str, now: DateTime<Utc>) -> Result<bool> {
     let affected = on_tx!(tx, |c| {
         sqlx::query(
@@ -133,6 +134,9 @@ pub async fn publish(tx: &mut Tx, meeting_id: &str, now: DateTime<Utc>) -> Resul
         .await?
         .rows_affected()
     });
+    if affected == 1 {
+        super::topics::mark_discussed(tx, meeting_id).await?;
+    }
     Ok(affected == 1)
 }
 

@@ -18,16 +18,19 @@ impl SafeHtml {
     }
 }
 
+/// The one allow-list.
+fn allow_list() -> ammonia::Builder<'static> {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("nofollow ugc noopener"))
+        .rm_tags(["img"]);
+    builder
+}
+
 fn cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
-    CLEANER.get_or_init(|| {
-        let mut builder = ammonia::Builder::default();
-        builder
-            .url_schemes(["http", "https", "mailto"].into_iter().collect())
-            .link_rel(Some("nofollow ugc noopener"))
-            .rm_tags(["img"]);
-        builder
-    })
+    CLEANER.get_or_init(allow_list)
 }
 
 /// Renders Markdown and keeps only harmless markup: no scripts, event handlers, styles, images,
@@ -43,9 +46,69 @@ pub fn render(markdown: &str) -> SafeHtml {
     SafeHtml(cleaner().clean(&raw).to_string())
 }
 
+/// Renders Markdown that sits under a heading of level `top - 1` on a page (minutes under
+/// "Verslag"): its headings shift so the highest becomes `<h{top}>` (never beyond `<h6>`), and
+/// raw HTML headings above `top` lose their tags (their text stays), so the page keeps one `<h1>`
+/// and its heading order. Otherwise exactly as [`render`].
+pub fn render_nested(markdown: &str, top: u8) -> SafeHtml {
+    use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+    let top = top.clamp(1, 6);
+    let events: Vec<Event<'_>> = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS,
+    )
+    .collect();
+    let highest = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level as usize),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(1);
+    let shift = |level: HeadingLevel| {
+        let n = (level as usize + usize::from(top)).saturating_sub(highest);
+        HeadingLevel::try_from(n.clamp(1, 6)).unwrap_or(HeadingLevel::H6)
+    };
+    let events = events.into_iter().map(|e| match e {
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: shift(level),
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level))),
+        other => other,
+    });
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, events);
+    let above = ["h1", "h2", "h3", "h4", "h5"];
+    let mut cleaner = allow_list();
+    cleaner.rm_tags(above.iter().take(usize::from(top) - 1));
+    SafeHtml(cleaner.clean(&raw).to_string())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{render, render_nested};
+
+    #[test]
+    fn nested_headings_start_below_the_page_heading() {
+        let html = render_nested("# Verslag\n\n## Aanwezig\n\n<h1>Groot</h1>\n\n#### Diep", 3);
+        let html = html.as_str();
+        assert!(html.contains("<h3>Verslag</h3>"), "{html}");
+        assert!(html.contains("<h4>Aanwezig</h4>"), "{html}");
+        assert!(html.contains("<h6>Diep</h6>"), "{html}");
+        assert!(!html.contains("<h1>") && html.contains("Groot"), "{html}");
+        let html = render_nested("## Alleen\n\n### Onder", 3);
+        assert!(html.as_str().contains("<h3>Alleen</h3>"), "{html:?}");
+        assert!(html.as_str().contains("<h4>Onder</h4>"), "{html:?}");
+    }
 
     #[test]
     fn renders_markdown() {

@@ -7,7 +7,9 @@ pub mod markdown;
 mod organisation;
 pub mod poll;
 mod slug;
+pub mod stem;
 mod text;
+pub mod topic;
 mod user;
 
 pub use eligibility::{Applicant, Misfit, Rules};

@@ -45,8 +45,13 @@ struct Summary {
 async fn show(
     State(state): State<AppState>,
     page: Page,
+    caller: crate::auth::Caller,
     Path(slug): Path<String>,
 ) -> Result<Response> {
+    // A guest speaker sees their meeting and nothing else, not even public summaries.
+    if matches!(caller, crate::auth::Caller::Guest(_)) {
+        return Err(Error::NotFound);
+    }
     let community = db::communities::find(&state.db, &slug)
         .await?
         .ok_or(Error::NotFound)?;

@@ -1,8 +1,11 @@
 //! `/communities/{slug}/bijeenkomsten` and `/bijeenkomsten/{id}`: a community's meetings for its
 //! members; planning, changing, cancelling and recording attendance for its facilitators.
 
+mod agenda;
 mod detail;
 mod form;
+mod minutes;
+mod record;
 
 use askama::Template;
 use axum::Router;
@@ -33,6 +36,9 @@ pub fn router() -> Router<AppState> {
         .route("/bijeenkomsten/{id}/wijzigen", post(detail::update))
         .route("/bijeenkomsten/{id}/afgelasten", post(detail::cancel))
         .route("/bijeenkomsten/{id}/aanwezig", post(detail::attendance))
+        .merge(agenda::router())
+        .merge(minutes::router())
+        .merge(record::router())
 }
 
 /// A meeting as listed: what, when, where and whether it goes ahead.

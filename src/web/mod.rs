@@ -5,6 +5,7 @@ mod admin;
 mod assets;
 mod beheer;
 mod communities;
+mod guest;
 mod home;
 mod meetings;
 mod members;
@@ -14,6 +15,7 @@ mod programmes;
 mod register;
 mod registrations;
 mod signin;
+mod topics;
 
 use askama::Template;
 use axum::Router;
@@ -47,6 +49,8 @@ pub fn router() -> Router<AppState> {
         .merge(registrations::router())
         .merge(members::router())
         .merge(meetings::router())
+        .merge(guest::router())
+        .merge(topics::router())
         .merge(assets::router())
 }
 

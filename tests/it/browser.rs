@@ -1,5 +1,6 @@
 //! Accessibility in a real browser: axe-core (WCAG 2.1 A and AA) and keyboard basics on the main
-//! pages, anonymous, as facilitator and as admin, through `tests/browser/axe.mjs` in the system
+//! pages (with the demo's meeting, agenda, minutes and date poll pages), anonymous, as facilitator
+//! and as admin, through `tests/browser/axe.mjs` in the system
 //! Chromium. Without Node, Chromium or `npm ci` in `tests/browser` the test is reported as ignored
 //! with a NOTE; `KRING_TEST_REQUIRE_BROWSER=1` turns that into a failure.
 
@@ -38,6 +39,51 @@ const FACILITATOR: &[&str] = &[
     "/communities/groene-stad-challenge-klein/bijeenkomsten",
     "submit:/communities/groene-stad-challenge-klein/bijeenkomsten",
 ];
+
+/// The demo's meeting, agenda, minutes and date poll pages of the facilitator's small
+/// community: the meeting with published minutes, the coming one with its agenda, their editing
+/// pages (the minutes form also submitted, which shows its preview) and the open date poll.
+async fn meeting_pages(app: &TestApp) -> Result<Vec<String>> {
+    let slug = "groene-stad-challenge-klein";
+    let community = kring::db::communities::find(&app.db, slug)
+        .await?
+        .context("the demo community")?;
+    let (from, to) = (
+        chrono::DateTime::<chrono::Utc>::from_timestamp(0, 0).context("1970")?,
+        chrono::DateTime::<chrono::Utc>::from_timestamp(253_402_300_799, 0).context("9999")?,
+    );
+    let meetings = kring::db::meetings::of_community(&app.db, &community.id, from, to).await?;
+    let now = chrono::Utc::now();
+    let held = meetings
+        .iter()
+        .find(|m| m.ends_at < now)
+        .context("the demo's held meeting")?;
+    let mut coming = None;
+    for m in meetings.iter().filter(|m| m.starts_at > now) {
+        if let Some(item) = kring::db::agenda::of_meeting(&app.db, &m.id).await?.pop() {
+            coming = Some((m, item));
+            break;
+        }
+    }
+    let (coming, item) = coming.context("the demo's coming meeting with an agenda")?;
+    let kring::db::Db::Sqlite { read, .. } = &app.db else {
+        bail!("the browser test runs on SQLite");
+    };
+    let poll: String = sqlx::query_scalar("SELECT id FROM polls WHERE community_id = $1")
+        .bind(&community.id)
+        .fetch_one(read)
+        .await?;
+    Ok(vec![
+        format!("/bijeenkomsten/{}", held.id),
+        format!("/bijeenkomsten/{}", coming.id),
+        format!("/bijeenkomsten/{}/agenda", coming.id),
+        format!("/bijeenkomsten/{}/agenda/{}", coming.id, item.id),
+        format!("/bijeenkomsten/{}/verslag/bewerken", held.id),
+        format!("submit:/bijeenkomsten/{}/verslag/bewerken", held.id),
+        format!("/bijeenkomsten/{}/verslag/bewerken", coming.id),
+        format!("/communities/{slug}/datumprikkers/{poll}"),
+    ])
+}
 
 /// Pages of an administrator.
 const ADMIN: &[&str] = &[
@@ -181,9 +227,15 @@ pub async fn accessibility_of_the_main_pages(_backend: Backend) -> Result<()> {
         .await?;
     let facilitator = session_cookie(&app, &facilitator).await?;
     let admin = session_cookie(&app, &admin).await?;
+    let meetings = meeting_pages(&app).await?;
+    let facilitator_pages: Vec<&str> = FACILITATOR
+        .iter()
+        .copied()
+        .chain(meetings.iter().map(String::as_str))
+        .collect();
     let (anonymous, facilitator, admin) = tokio::join!(
         axe(&app.base, "anonymous", "", ANONYMOUS),
-        axe(&app.base, "facilitator", &facilitator, FACILITATOR),
+        axe(&app.base, "facilitator", &facilitator, &facilitator_pages),
         axe(&app.base, "admin", &admin, ADMIN),
     );
     app.stop().await;

@@ -68,6 +68,7 @@ pub fn test_config(db_url: &str, base_url: &str, smtp_url: Option<&str>) -> Conf
     config.mail_retry_max = Duration::from_millis(500);
     config.worker_poll = Duration::from_millis(100);
     config.data_dir = std::env::temp_dir().display().to_string();
+    config.storage_url = format!("file://{}", config.data_dir);
     config.max_upload_bytes = 1024 * 1024;
     config
 }
@@ -112,7 +113,11 @@ impl TestApp {
         );
         let db = Db::connect(&database.url, 5).await?;
         db.migrate().await?;
-        let mut state = app::AppState::new(config, db);
+        let mut config = config;
+        let files = database.dir.path().join("files");
+        config.data_dir = files.display().to_string();
+        config.storage_url = format!("file://{}", config.data_dir);
+        let mut state = app::AppState::new(config, db)?;
         if let Some(clock) = options.clock {
             state.clock = clock;
         }

@@ -6,6 +6,7 @@
 //! there, and are reported as skipped otherwise (`KRING_TEST_REQUIRE_BROWSER=1` makes that fail).
 
 mod admin_pages;
+mod agenda_pages;
 mod api;
 mod backup;
 mod binary;
@@ -22,7 +23,10 @@ mod registration;
 mod registration_admin;
 mod signin;
 mod smtp;
+mod speakers;
 mod system;
+mod topic_pages;
+mod topics;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -78,6 +82,10 @@ const BOTH: &[(&str, TestFn)] = tests![
     meetings::date_poll_ranks_and_becomes_a_meeting,
     meetings::agenda_start_times_follow_adding_removing_and_reordering,
     meetings::minutes_are_drafted_published_and_actions_carry_over,
+    speakers::guest_link_shows_one_meeting_only,
+    speakers::speaker_invitations_are_checked,
+    speakers::speakers_upload_slides_and_members_download_them,
+    speakers::guest_link_ends_a_week_after_the_meeting,
     meetings::date_poll_page_takes_answers_and_a_decision,
     registration::two_hundred_concurrent_registrations_fill_25_seats,
     registration::two_instances_share_the_seats,
@@ -96,6 +104,14 @@ const BOTH: &[(&str, TestFn)] = tests![
     facilitator_pages::facilitator_decides_on_registrations,
     facilitator_pages::facilitator_adds_a_member_directly,
     facilitator_pages::member_list_and_who_sees_what,
+    agenda_pages::facilitator_builds_the_agenda_with_buttons,
+    agenda_pages::editing_pages_are_for_facilitators,
+    agenda_pages::publishing_the_agenda_emails_the_members,
+    agenda_pages::minutes_are_written_published_and_actions_closed,
+    topics::topics_are_proposed_ranked_and_voted,
+    topics::topics_are_for_members_only,
+    topics::agenda_schedules_topics_and_minutes_mark_them_discussed,
+    topic_pages::topic_page_lists_and_votes_without_javascript,
 ];
 
 /// Tests that concern SQLite or the process itself and run once.

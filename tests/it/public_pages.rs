@@ -450,6 +450,22 @@ pub async fn demo_fills_and_is_idempotent(backend: Backend) -> Result<()> {
                 .len()
                 == 4
     );
+    // Topics with votes in both communities; the one on the site visit's agenda is scheduled.
+    let topics = kring::db::topics::of_community(&app.db, &community.id, "", true, None).await?;
+    ensure!(
+        topics.len() == 6
+            && topics[0].title == "Hittestress in schoolpleinen"
+            && topics[0].votes == 7
+            && topics
+                .iter()
+                .any(|t| t.status == "scheduled" && t.title.starts_with("Ontharding")),
+        "{topics:?}"
+    );
+    let large = kring::db::communities::find(&app.db, "groene-stad-challenge-groot")
+        .await?
+        .context("large")?;
+    let large = kring::db::topics::of_community(&app.db, &large.id, "", true, None).await?;
+    ensure!(large.len() == 4 && large[0].votes == 9, "{large:?}");
     app.stop().await;
     Ok(())
 }

@@ -62,6 +62,8 @@ struct ShowPage {
     reason: String,
     attendees: Vec<Attendee>,
     recorded: bool,
+    agenda: super::agenda::Summary,
+    record: super::record::Record,
 }
 
 impl ShowPage {
@@ -118,6 +120,8 @@ async fn load(
     } else {
         (Vec::new(), false, Vec::new())
     };
+    let agenda = super::agenda::summary(state, &m).await?;
+    let record = super::record::record(state, me, &m, is_facilitator).await?;
     Ok(ShowPage {
         page,
         m: view(&m, tz),
@@ -145,6 +149,8 @@ async fn load(
         reason: String::new(),
         attendees,
         recorded,
+        agenda,
+        record,
     })
 }
 
@@ -158,6 +164,8 @@ fn notice(code: Option<&str>) -> Option<&'static str> {
             "De bijeenkomst is afgelast. De leden krijgen een e-mail die de afspraak uit hun agenda haalt."
         }
         "aanwezigheid" => "De aanwezigheid is opgeslagen.",
+        "verslag" => "Het verslag is gepubliceerd. Alle leden krijgen een e-mail.",
+        "actie" => "Het actiepunt is bijgewerkt.",
         _ => return None,
     })
 }
