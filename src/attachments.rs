@@ -249,12 +249,25 @@ pub fn content_disposition(filename: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
+/// Removes one attachment: its record, then (after commit) its stored file. The caller has
+/// checked that it may.
+pub async fn remove(state: &AppState, attachment: &Attachment) -> Result<()> {
+    let mut tx = state.db.begin().await?;
+    let key = db::attachments::delete(&mut tx, &attachment.id).await?;
+    tx.commit().await?;
+    remove_files(state, key.as_slice()).await;
+    Ok(())
+}
+
 /// Removes stored files after their records were deleted and committed; a failure is logged
-/// (the file is unreachable either way).
+/// (the file is unreachable either way). A file's thumbnail, if it has one, goes with it.
 pub async fn remove_files(state: &AppState, keys: &[String]) {
     for key in keys {
-        if let Err(err) = state.storage.delete(key).await {
-            tracing::warn!(error = %err, "could not remove a stored file");
+        let thumbnail = db::thumbnails::storage_key(key);
+        for key in [key.as_str(), thumbnail.as_str()] {
+            if let Err(err) = state.storage.delete(key).await {
+                tracing::warn!(error = %err, "could not remove a stored file");
+            }
         }
     }
 }

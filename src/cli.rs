@@ -48,9 +48,11 @@ pub enum Command {
     },
     /// Fill the database with a realistic demonstration (idempotent).
     Demo {
-        /// Number of programme editions to create.
-        #[arg(long, default_value_t = 1)]
-        scale: u32,
+        /// Also generate N units of data at scale for benchmarks, on top of the demo: per unit
+        /// 50 communities, 2,000 users, 100,000 notes with 200,000 comments, 1,000 meetings,
+        /// 10,000 practice examples and 5,000 topics with votes. Units already there are kept.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        scale: Option<u32>,
     },
     /// Write a consistent copy of the SQLite database (also while kring runs).
     Backup {
@@ -126,8 +128,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = connect(&config).await?;
             db.migrate().await?;
             let state = app::AppState::new(config, db)?;
-            let summary = crate::demo::run(&state, scale).await?;
+            let summary = crate::demo::run(&state, 1).await?;
             println!("{summary}");
+            if let Some(units) = scale {
+                println!("{}", crate::demo::scale::run(&state, units).await?);
+            }
             state.db.close().await;
             Ok(())
         }

@@ -45,6 +45,9 @@ pub struct Config {
     pub mail_from: String,
     /// Directory for attachments.
     pub data_dir: String,
+    /// Adds `X-Kring-Db-Statements` (database statements run for the request) to every response
+    /// (`KRING_QUERY_COUNT_HEADER=1`; for tests and benchmarks).
+    pub query_count_header: bool,
     /// Where attachments are stored: `file://DIR` (default: `KRING_DATA_DIR`) or `s3://bucket/prefix`.
     pub storage_url: String,
     /// Display time zone.
@@ -118,6 +121,7 @@ impl Config {
             mail_from: get("KRING_MAIL_FROM").unwrap_or_else(|| "kring <noreply@localhost>".into()),
             data_dir,
             storage_url,
+            query_count_header: get("KRING_QUERY_COUNT_HEADER").is_some_and(|v| v == "1"),
             timezone,
             max_upload_bytes: max_upload_mb * 1024 * 1024,
             admin_email: get("KRING_ADMIN_EMAIL").unwrap_or_else(|| "admin@localhost".into()),

@@ -6,18 +6,23 @@
 pub mod agenda;
 pub mod attachments;
 pub mod audit;
+pub mod comments;
 pub mod communities;
 pub mod meetings;
 pub mod minutes;
+pub mod notes;
 pub mod organisations;
 pub mod outbox;
 pub mod polls;
+pub mod practices;
 pub mod programmes;
 pub mod rate;
 pub mod reference;
 pub mod registrations;
+pub mod search;
 pub mod sessions;
 pub mod speakers;
+pub mod thumbnails;
 pub mod topics;
 pub mod users;
 
@@ -31,18 +36,20 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 /// Runs `$body` with `$c` bound to the backend's read pool (`&SqlitePool` or `&PgPool`).
 macro_rules! on_pool {
-    ($db:expr, |$c:ident| $body:expr) => {
+    ($db:expr, |$c:ident| $body:expr) => {{
+        $crate::db::queries::count();
         match $db {
             $crate::db::Db::Sqlite { read: $c, .. } => $body,
             $crate::db::Db::Postgres($c) => $body,
         }
-    };
+    }};
 }
 
 /// Runs `$body` with `$c` bound to the transaction's connection (`&mut SqliteConnection` or
 /// `&mut PgConnection`); reborrow with `&mut *$c` to run several statements.
 macro_rules! on_tx {
-    ($tx:expr, |$c:ident| $body:expr) => {
+    ($tx:expr, |$c:ident| $body:expr) => {{
+        $crate::db::queries::count();
         match $tx {
             $crate::db::Tx::Sqlite(t) => {
                 let $c = &mut **t;
@@ -53,10 +60,35 @@ macro_rules! on_tx {
                 $body
             }
         }
-    };
+    }};
 }
 
 pub(crate) use {on_pool, on_tx};
+
+/// Counting the database round trips of a request (every `on_pool!`/`on_tx!` statement), so that
+/// tests and the benchmark can check that a page's query count does not grow with the data.
+pub mod queries {
+    use std::cell::Cell;
+
+    tokio::task_local! {
+        static COUNT: Cell<u32>;
+    }
+
+    /// Counts one statement, when inside [`counted`].
+    pub fn count() {
+        let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+    }
+
+    /// Runs `work` and returns its output with the number of statements it ran.
+    pub async fn counted<F: Future>(work: F) -> (F::Output, u32) {
+        COUNT
+            .scope(Cell::new(0), async {
+                let out = work.await;
+                (out, COUNT.try_with(Cell::get).unwrap_or(0))
+            })
+            .await
+    }
+}
 
 /// A connection pool on one of the two supported databases.
 #[derive(Clone, Debug)]

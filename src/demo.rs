@@ -1,7 +1,11 @@
 //! `kring demo`: a realistic demonstration: the programme "Groene Stad Challenge" with a community
 //! for small and one for large municipalities, members from real municipalities, a facilitator and
-//! a waitlist. `--scale N` adds N editions. Running it again changes nothing.
+//! a waitlist. Running it again changes nothing. `--scale N` adds data at scale ([`scale`]).
 
+mod notes;
+mod practices;
+pub mod scale;
+mod speakers;
 mod topics;
 
 use anyhow::Context;
@@ -307,11 +311,14 @@ async fn edition_for(
         tx.commit().await?;
     }
     meetings_for(state, &format!("{slug}-klein"), facilitator_id).await?;
-    topics::for_large(state, &format!("{slug}-groot")).await
+    topics::for_large(state, &format!("{slug}-groot")).await?;
+    notes::for_edition(state, slug).await?;
+    practices::for_edition(state, slug).await
 }
 
 /// A held meeting with published minutes and an open action, topics with votes, an upcoming site
-/// visit with an agenda (one item is a topic, so it is scheduled), and an open date poll. Written
+/// visit with a guest speaker and an agenda (one item is a topic, so it is scheduled; one is the
+/// speaker's), and an open date poll. Written
 /// directly, so the demo queues no e-mail.
 async fn meetings_for(
     state: &AppState,
@@ -423,9 +430,11 @@ async fn meetings_for(
         now,
     )
     .await?;
+    let speaker = speakers::for_site_visit(&mut tx, &visit, now).await?;
     for (title, minutes) in [
         ("Ontvangst", 15),
         ("Rondleiding", 90),
+        speakers::ITEM,
         ("Gesprek met de wethouder", 45),
         ("Afsluiting", 15),
     ] {
@@ -436,7 +445,7 @@ async fn meetings_for(
                 title: title.into(),
                 duration_minutes: minutes,
                 description: String::new(),
-                speaker_id: None,
+                speaker_id: (title == speakers::ITEM.0).then(|| speaker.clone()),
                 topic_id: (title == "Rondleiding")
                     .then(|| topic_ids.get(topics::ON_SITE_VISIT).cloned())
                     .flatten(),

@@ -63,12 +63,38 @@ pub fn uid(meeting_id: &str, base_url: &str) -> String {
     format!("{meeting_id}@{host}")
 }
 
+/// A TEXT value as RFC 5545 allows it: no control characters but line breaks (which the
+/// library writes as `\n`) and tabs. A bare CR would otherwise reach the file, where a lenient
+/// reader takes it as a line end and reads what follows as a property of its own.
+fn text(value: &str) -> String {
+    value
+        .replace("\r\n", "\n")
+        .chars()
+        .map(|c| if c == '\r' { '\n' } else { c })
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
+/// A parameter value (a `CN`): on one line and without `"`, which cannot be quoted inside a
+/// parameter; a name like `a";ROLE=CHAIR:mailto:x` would otherwise add parameters or change the
+/// address.
+fn parameter(value: &str) -> String {
+    text(value)
+        .chars()
+        .map(|c| match c {
+            '"' => '\'',
+            '\n' | '\t' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
 /// Writes the document.
 pub fn document(entry: &Entry) -> String {
     let mut event = icalendar::Event::with_uid(&entry.uid);
     event
-        .summary(&entry.summary)
-        .description(&entry.description)
+        .summary(&text(&entry.summary))
+        .description(&text(&entry.description))
         .starts(entry.starts)
         .ends(entry.ends)
         .url(&entry.url)
@@ -80,16 +106,16 @@ pub fn document(entry: &Entry) -> String {
         .add_property("SEQUENCE", entry.sequence.to_string())
         .append_property(
             Property::new("ORGANIZER", format!("mailto:{}", entry.organizer.0))
-                .add_parameter("CN", &entry.organizer.1)
+                .add_parameter("CN", &parameter(&entry.organizer.1))
                 .done(),
         );
     if let Some(location) = &entry.location {
-        event.location(location);
+        event.location(&text(location));
     }
     if let Some((email, name)) = &entry.attendee {
         event.append_property(
             Property::new("ATTENDEE", format!("mailto:{email}"))
-                .add_parameter("CN", name)
+                .add_parameter("CN", &parameter(name))
                 .add_parameter("ROLE", "REQ-PARTICIPANT")
                 .add_parameter("PARTSTAT", "NEEDS-ACTION")
                 .add_parameter("RSVP", "TRUE")
@@ -137,5 +163,37 @@ mod tests {
         assert!(doc.contains("STATUS:CANCELLED"));
         assert!(doc.contains("SUMMARY:Werkbezoek\\; Tiel\\, met \"groen\""));
         assert!(doc.contains("DESCRIPTION:Regel 1\\nRegel 2"));
+    }
+
+    #[test]
+    fn user_text_cannot_add_lines_or_parameters() {
+        let doc = document(&Entry {
+            uid: "m1@kring".into(),
+            sequence: 0,
+            method: Method::Request,
+            summary: "Titel\rX-INJECTED:ja\0".into(),
+            description: "Regel 1\r\nRegel 2".into(),
+            starts: Utc.with_ymd_and_hms(2027, 3, 16, 13, 0, 0).unwrap(),
+            ends: Utc.with_ymd_and_hms(2027, 3, 16, 15, 0, 0).unwrap(),
+            location: None,
+            url: "https://kring/bijeenkomsten/m1".into(),
+            organizer: ("noreply@kring".into(), "kring".into()),
+            attendee: Some((
+                "a@b.nl".into(),
+                "Anna\":mailto:evil@x;ROLE=CHAIR;X=\"".into(),
+            )),
+        });
+        assert!(
+            !doc.replace("\r\n", "").contains(['\r', '\n', '\0']),
+            "{doc}"
+        );
+        assert!(doc.contains("SUMMARY:Titel\\nX-INJECTED:ja\r\n"), "{doc}");
+        assert!(doc.contains("DESCRIPTION:Regel 1\\nRegel 2"), "{doc}");
+        let attendee = doc.replace("\r\n ", "");
+        assert!(
+            attendee.contains("CN=\"Anna':mailto:evil@x;ROLE=CHAIR;X='\""),
+            "{doc}"
+        );
+        assert!(attendee.contains(":mailto:a@b.nl\r\n"), "{doc}");
     }
 }

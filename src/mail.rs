@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use askama::Template;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -36,6 +36,7 @@ pub fn render(to: &str, content: &impl MailContent, ctx: &MailContext) -> anyhow
         html: content.html(ctx).context("rendering e-mail HTML")?,
         sensitive: false,
         calendar: None,
+        list_unsubscribe: None,
     })
 }
 
@@ -283,6 +284,8 @@ pub struct AgendaLine {
     pub minutes: i64,
     /// Description (may be empty).
     pub description: String,
+    /// The guest speaker's name.
+    pub speaker: Option<String>,
 }
 
 /// "The agenda of a meeting": sent when a facilitator publishes it, and again ("Bijgewerkte
@@ -372,10 +375,16 @@ pub struct DeliveryError {
 /// Builds the MIME message of a queued e-mail: text and HTML as alternatives.
 pub fn build_message(from: &Mailbox, mail: &Mail) -> anyhow::Result<Message> {
     let to: Mailbox = mail.recipient.parse().context("recipient address")?;
-    let builder = Message::builder()
+    let mut builder = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(mail.subject.clone());
+    if let Some(url) = &mail.list_unsubscribe {
+        builder = builder.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{url}>"),
+        ));
+    }
     let body = match (&mail.calendar, &mail.calendar_method) {
         // Invitations: the calendar as an alternative (calendar programs show the invitation) and
         // as an attachment (for programs that only offer attachments).
@@ -470,4 +479,31 @@ mail_templates!(
     "mail/speaker.txt",
     "mail/speaker.html",
     |m: &SpeakerMail| format!("Uitnodiging als spreker: {}", m.title)
+);
+
+/// "Someone mentioned you": an `@name` in a note or a comment. A notification, so it carries
+/// `List-Unsubscribe` (set by the sender) and the link to the preferences.
+#[derive(Clone, Debug)]
+pub struct MentionMail {
+    /// Recipient's name.
+    pub name: String,
+    /// Who wrote the mention.
+    pub author: String,
+    /// The note's title.
+    pub title: String,
+    /// The note's community.
+    pub community: String,
+    /// True when the mention is in a comment, false when in the note itself.
+    pub in_comment: bool,
+    /// The start of the text, as plain text.
+    pub excerpt: String,
+    /// Where to read it.
+    pub url: String,
+}
+
+mail_templates!(
+    MentionMail,
+    "mail/mention.txt",
+    "mail/mention.html",
+    |m: &MentionMail| format!("{} noemde je in \u{201c}{}\u{201d}", m.author, m.title)
 );

@@ -279,6 +279,27 @@ pub async fn notify_all(
     Ok(())
 }
 
+/// Keeps the meeting's search document in step; called in every transaction that changes it.
+async fn index(tx: &mut Tx, meeting: &Meeting) -> Result<()> {
+    let url = format!("/bijeenkomsten/{}", meeting.id);
+    let body = format!("{} {}", meeting.description, place(meeting));
+    db::search::put(
+        tx,
+        &db::search::Doc {
+            kind: "meeting",
+            ref_id: &meeting.id,
+            community_id: Some(&meeting.community_id),
+            programme_id: None,
+            visibility: "community",
+            title: &meeting.title,
+            body: &body,
+            url: &url,
+            created_at: meeting.starts_at,
+        },
+    )
+    .await
+}
+
 /// Creates a meeting and invites the community.
 pub async fn create(
     state: &AppState,
@@ -291,6 +312,7 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     let id = db::meetings::create(&mut tx, community_id, &details, now).await?;
     let meeting = db::meetings::find_tx(&mut tx, &id).await?;
+    index(&mut tx, &meeting).await?;
     notify_all(state, &mut tx, &meeting, MeetingEvent::Invitation).await?;
     db::audit::record(
         &mut tx,
@@ -319,6 +341,7 @@ pub async fn create_from_poll(
     let id = db::meetings::create(&mut tx, community_id, &details, now).await?;
     db::polls::decide(&mut tx, poll_id, &id).await?;
     let meeting = db::meetings::find_tx(&mut tx, &id).await?;
+    index(&mut tx, &meeting).await?;
     notify_all(state, &mut tx, &meeting, MeetingEvent::Invitation).await?;
     db::audit::record(&mut tx, Some(actor_id), "meeting_created", &id, poll_id).await?;
     tx.commit().await?;
@@ -340,6 +363,7 @@ pub async fn update(state: &AppState, current: &Meeting, input: &MeetingInput) -
     let mut tx = state.db.begin().await?;
     db::meetings::update(&mut tx, &current.id, &details, moved, now).await?;
     let meeting = db::meetings::find_tx(&mut tx, &current.id).await?;
+    index(&mut tx, &meeting).await?;
     if moved && meeting.status == "scheduled" {
         notify_all(state, &mut tx, &meeting, MeetingEvent::Update).await?;
     }
@@ -362,6 +386,7 @@ pub async fn cancel(state: &AppState, current: &Meeting, reason: Option<&str>) -
     let mut tx = state.db.begin().await?;
     db::meetings::cancel(&mut tx, &current.id, reason, now).await?;
     let meeting = db::meetings::find_tx(&mut tx, &current.id).await?;
+    index(&mut tx, &meeting).await?;
     notify_all(state, &mut tx, &meeting, MeetingEvent::Cancellation).await?;
     tx.commit().await?;
     state.wake_worker();

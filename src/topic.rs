@@ -61,6 +61,38 @@ pub fn status_filter(value: Option<&str>) -> Result<Option<TopicStatus>> {
     }
 }
 
+/// Keeps a topic's search document in step, in the transaction that changes it.
+async fn index(
+    tx: &mut db::Tx,
+    id: &str,
+    community_id: &str,
+    text: &TopicText,
+    created_at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let slug: String = db::on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT slug FROM communities WHERE id = $1"
+    )
+    .bind(community_id)
+    .fetch_one(c)
+    .await?);
+    let url = format!("/communities/{slug}/onderwerpen#onderwerp-{id}");
+    db::search::put(
+        tx,
+        &db::search::Doc {
+            kind: "topic",
+            ref_id: id,
+            community_id: Some(community_id),
+            programme_id: None,
+            visibility: "community",
+            title: &text.title,
+            body: &text.description,
+            url: &url,
+            created_at,
+        },
+    )
+    .await
+}
+
 /// Stores a proposal by `user` in a community the caller belongs to (the caller checked that).
 pub async fn propose(
     state: &AppState,
@@ -70,8 +102,10 @@ pub async fn propose(
     description: &str,
 ) -> Result<Topic> {
     let text = TopicText::parse(title, description).map_err(invalid)?;
+    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let id = db::topics::create(&mut tx, community_id, &user.id, &text, state.clock.now()).await?;
+    let id = db::topics::create(&mut tx, community_id, &user.id, &text, now).await?;
+    index(&mut tx, &id, community_id, &text, now).await?;
     tx.commit().await?;
     visible(state, user, &id).await
 }
@@ -138,6 +172,14 @@ pub async fn change(
     };
     let mut tx = state.db.begin().await?;
     db::topics::update(&mut tx, &topic.id, &text, status, state.clock.now()).await?;
+    index(
+        &mut tx,
+        &topic.id,
+        &topic.community_id,
+        &text,
+        topic.created_at,
+    )
+    .await?;
     tx.commit().await?;
     visible(state, user, &topic.id).await
 }

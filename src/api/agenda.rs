@@ -85,7 +85,7 @@ pub struct AgendaItemIn {
     pub duration_minutes: Option<i64>,
     /// Description.
     pub description: Option<String>,
-    /// Speaker.
+    /// A guest speaker of this meeting (another meeting's speaker: `422` on `speaker_id`).
     pub speaker_id: Option<String>,
     /// The topic it comes from.
     pub topic_id: Option<String>,

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::attachments::{self, Uploader};
-use crate::auth::Viewer;
+use crate::auth::{Caller, Viewer};
 use crate::db::attachments::{Attachment, Reader};
 use crate::db::{self};
 use crate::error::{Error, Problem, Result};
@@ -134,19 +134,41 @@ fn reader(viewer: &Viewer) -> Reader<'_> {
 }
 
 /// Downloads a file: always `Content-Disposition: attachment` with `X-Content-Type-Options:
-/// nosniff`, never shown inline (whoever may see its parent).
-#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments",
+/// nosniff`, never shown inline (whoever may see its parent). Files of public practice examples
+/// need no sign-in; for any other file an anonymous caller gets `401`.
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments", security((), ("bearer" = []), ("session" = [])),
     params(("id" = String, Path, description = "Attachment id")),
     responses((status = 200, description = "The bytes", content_type = "application/octet-stream"),
-              (status = 401, description = "Not signed in", body = Problem), (status = 404, description = "Not found", body = Problem)))]
+              (status = 401, description = "Not signed in (and not a file of a public practice example)", body = Problem), (status = 404, description = "Not found", body = Problem)))]
 pub async fn download(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let (attachment, _) = db::attachments::visible(&state.db, &id, reader(&viewer))
-        .await?
-        .ok_or(Error::NotFound)?;
+    let reader = match &caller {
+        Caller::User(user) => Reader {
+            user_id: Some(&user.user.id),
+            is_admin: user.user.is_admin,
+            speaker_id: None,
+        },
+        Caller::Guest(guest) => Reader {
+            user_id: None,
+            is_admin: false,
+            speaker_id: Some(&guest.speaker.id),
+        },
+        Caller::Anonymous => Reader {
+            user_id: None,
+            is_admin: false,
+            speaker_id: None,
+        },
+    };
+    let Some((attachment, _)) = db::attachments::visible(&state.db, &id, reader).await? else {
+        // Signing in may help an anonymous caller; to everyone else the file does not exist.
+        return Err(match caller {
+            Caller::Anonymous => Error::Unauthorized,
+            _ => Error::NotFound,
+        });
+    };
     attachments::download(&state, &attachment).await
 }
 
@@ -170,9 +192,6 @@ pub async fn delete(
     if !(own || facilitates) {
         return Err(Error::Forbidden);
     }
-    let mut tx = state.db.begin().await?;
-    let key = db::attachments::delete(&mut tx, &attachment.id).await?;
-    tx.commit().await?;
-    attachments::remove_files(&state, key.as_slice()).await;
+    attachments::remove(&state, &attachment).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,15 +2,19 @@
 
 pub mod agenda;
 pub mod attachments;
+pub mod comments;
 pub mod communities;
 pub mod me;
 pub mod meetings;
 pub mod minutes;
+pub mod notes;
 mod openapi;
 pub mod organisations;
 pub mod polls;
+pub mod practices;
 pub mod programmes;
 pub mod registrations;
+pub mod search;
 pub mod speakers;
 pub mod topics;
 pub mod users;
@@ -119,6 +123,7 @@ impl ApiRoutes {
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new()
         .get("/api/v1/openapi.json", openapi::document)
+        .get("/api/v1/search", search::search)
         .get("/api/v1/me", me::get_me)
         .patch("/api/v1/me", me::patch_me)
         .get("/api/v1/me/tokens", me::list_tokens)
@@ -225,6 +230,31 @@ pub fn routes() -> ApiRoutes {
         .patch("/api/v1/topics/{id}", topics::update)
         .put("/api/v1/topics/{id}/vote", topics::vote)
         .delete("/api/v1/topics/{id}/vote", topics::unvote)
+        .post("/api/v1/practices", practices::create)
+        .get("/api/v1/practices", practices::list)
+        .get("/api/v1/practices/{id}", practices::get_one)
+        .patch("/api/v1/practices/{id}", practices::update)
+        .delete("/api/v1/practices/{id}", practices::delete)
+        .upload("/api/v1/practices/{id}/attachments", practices::upload)
+        .get("/api/v1/practices/{id}/attachments", practices::files)
+        .add(
+            Method::POST,
+            "/api/v1/communities/{slug}/notes",
+            post(notes::create).layer(notes::body_limit()),
+        )
+        .get("/api/v1/communities/{slug}/notes", notes::list)
+        .get("/api/v1/notes/{id}", notes::get_one)
+        .add(
+            Method::PATCH,
+            "/api/v1/notes/{id}",
+            patch(notes::update).layer(notes::body_limit()),
+        )
+        .delete("/api/v1/notes/{id}", notes::delete)
+        .upload("/api/v1/notes/{id}/attachments", notes::upload)
+        .post("/api/v1/notes/{id}/comments", comments::create)
+        .get("/api/v1/notes/{id}/comments", comments::list)
+        .patch("/api/v1/comments/{id}", comments::update)
+        .delete("/api/v1/comments/{id}", comments::delete)
 }
 
 /// A JSON body: `415` unless it is JSON, `413` when too large, `400 invalid_json` when it does not
@@ -270,10 +300,37 @@ where
                     )
                 }
             })?;
+        if has_nul(&bytes) {
+            return Err(nul_refused());
+        }
         serde_json::from_slice(&bytes)
             .map(ApiJson)
             .map_err(|e| json_error(&e))
     }
+}
+
+/// Whether a JSON text holds U+0000 in a string: a `\u0000` escape whose backslash is not itself
+/// escaped (JSON cannot carry a raw NUL byte). PostgreSQL cannot store it in text, so it is
+/// refused at the edge, the same on both databases, instead of failing at the database.
+fn has_nul(json: &[u8]) -> bool {
+    json.windows(6).enumerate().any(|(i, w)| {
+        w == b"\\u0000"
+            && json[..i]
+                .iter()
+                .rev()
+                .take_while(|b| **b == b'\\')
+                .count()
+                .is_multiple_of(2)
+    })
+}
+
+/// The refusal of a text with U+0000 in it.
+pub(crate) fn nul_refused() -> Error {
+    Error::field(
+        "validation_failed",
+        "body",
+        "De tekst bevat een ongeldig teken (U+0000).",
+    )
 }
 
 pub(crate) fn json_error(e: &serde_json::Error) -> Error {
@@ -433,5 +490,13 @@ mod tests {
         assert_eq!(problem.errors.unwrap()[0].field, "evil");
         let err = serde_json::from_str::<Body>("{").unwrap_err();
         assert_eq!(json_error(&err).problem().code, "invalid_json");
+    }
+
+    #[test]
+    fn nul_characters_are_found_but_not_escaped_backslashes() {
+        assert!(has_nul(br#"{"title":"a\u0000b"}"#));
+        assert!(has_nul(br#"{"title":"a\\\u0000b"}"#));
+        assert!(!has_nul(br#"{"title":"a\\u0000b"}"#));
+        assert!(!has_nul(br#"{"title":"a\u0001b"}"#));
     }
 }

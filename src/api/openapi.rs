@@ -5,8 +5,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    agenda, attachments, communities, me, meetings, minutes, organisations, polls, programmes,
-    registrations, speakers, topics, users,
+    agenda, attachments, comments, communities, me, meetings, minutes, notes, organisations, polls,
+    practices, programmes, registrations, search, speakers, topics, users,
 };
 
 /// The API description served at `/api/v1/openapi.json`.
@@ -27,6 +27,7 @@ registrations cannot be approved past the line); public registrations are limite
     ),
     paths(
         document,
+        search::search,
         me::get_me, me::patch_me, me::list_tokens, me::create_token, me::delete_token,
         users::create_user,
         organisations::list, organisations::get_one, organisations::create, organisations::update,
@@ -44,6 +45,10 @@ registrations cannot be approved past the line); public registrations are limite
         agenda::add, agenda::update, agenda::remove, agenda::reorder, agenda::publish,
         minutes::get, minutes::save, minutes::template, minutes::publish, minutes::set_done,
         topics::create, topics::list, topics::get_one, topics::update, topics::vote, topics::unvote,
+        practices::create, practices::list, practices::get_one, practices::update, practices::delete,
+        practices::upload, practices::files,
+        notes::create, notes::list, notes::get_one, notes::update, notes::delete, notes::upload,
+        comments::create, comments::list, comments::update, comments::delete,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -58,6 +63,9 @@ registrations cannot be approved past the line); public registrations are limite
         (name = "attachments", description = "Files on meetings, notes and practice examples; always served as downloads"),
         (name = "polls", description = "Date polls (datumprikkers)"),
         (name = "topics", description = "The content agenda: topics members propose and vote on"),
+        (name = "practices", description = "Practice examples (praktijkvoorbeelden): cards with themes, figures, location and photos; public ones without signing in"),
+        (name = "notes", description = "Notes of a community with tags, comments, @mentions and files"),
+        (name = "search", description = "Search with Dutch word forms over what the caller may see"),
         (name = "system", description = "The API description"),
     )
 )]

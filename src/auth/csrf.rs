@@ -107,6 +107,14 @@ where
             (Some(c), Some(f)) if constant_time_eq(&c, &f) => {}
             _ => return Err(Error::Csrf),
         }
+        // PostgreSQL cannot store U+0000 in text: refused here, the same on both databases.
+        if bytes.windows(3).any(|w| w == b"%00") {
+            return Err(Error::field(
+                "validation_failed",
+                "form",
+                "De tekst bevat een ongeldig teken (U+0000).",
+            ));
+        }
         serde_html_form::from_bytes(&bytes)
             .map(CsrfForm)
             .map_err(|e| {

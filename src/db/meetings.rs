@@ -177,34 +177,37 @@ pub async fn visible(
     user_id: &str,
     is_admin: bool,
 ) -> Result<Option<(Meeting, String)>> {
+    #[derive(FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        meeting: Meeting,
+        my_role: Option<String>,
+    }
+    let sql = SELECT.replacen(
+        " FROM meetings m",
+        ", ms.role AS my_role FROM meetings m",
+        1,
+    );
     let sql = format!(
-        "{SELECT} LEFT JOIN memberships ms ON ms.community_id = m.community_id AND ms.user_id = $2
+        "{sql} LEFT JOIN memberships ms ON ms.community_id = m.community_id AND ms.user_id = $2
          WHERE m.id = $1 AND (ms.user_id IS NOT NULL OR $3)"
     );
-    let meeting = on_pool!(db, |c| {
-        sqlx::query_as::<_, Meeting>(&sql)
+    let row = on_pool!(db, |c| {
+        sqlx::query_as::<_, Row>(&sql)
             .bind(id)
             .bind(user_id)
             .bind(is_admin)
             .fetch_optional(c)
             .await?
     });
-    let Some(meeting) = meeting else {
-        return Ok(None);
-    };
-    let role: Option<String> = on_pool!(db, |c| {
-        sqlx::query_scalar("SELECT role FROM memberships WHERE community_id = $1 AND user_id = $2")
-            .bind(&meeting.community_id)
-            .bind(user_id)
-            .fetch_optional(c)
-            .await?
-    });
-    let role = if is_admin {
-        "facilitator".to_string()
-    } else {
-        role.unwrap_or_else(|| "member".into())
-    };
-    Ok(Some((meeting, role)))
+    Ok(row.map(|r| {
+        let role = if is_admin {
+            "facilitator".to_string()
+        } else {
+            r.my_role.unwrap_or_else(|| "member".into())
+        };
+        (r.meeting, role)
+    }))
 }
 
 /// A meeting by id inside a write transaction.
@@ -355,6 +358,27 @@ pub async fn next_of_community(
             .bind(community_id)
             .bind(now)
             .fetch_optional(c)
+            .await?
+    }))
+}
+
+/// The next `limit` scheduled meetings of a community that have not ended yet, soonest first.
+pub async fn upcoming(
+    db: &Db,
+    community_id: &str,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Meeting>> {
+    let sql = format!(
+        "{SELECT} WHERE m.community_id = $1 AND m.ends_at > $2 AND m.status = 'scheduled'
+         ORDER BY m.starts_at LIMIT $3"
+    );
+    Ok(on_pool!(db, |c| {
+        sqlx::query_as::<_, Meeting>(&sql)
+            .bind(community_id)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(c)
             .await?
     }))
 }

@@ -21,6 +21,8 @@ pub struct NewMail {
     pub sensitive: bool,
     /// An iCalendar document sent along (`METHOD`, document).
     pub calendar: Option<(String, String)>,
+    /// For notifications: where to stop them, sent as `List-Unsubscribe: <url>`.
+    pub list_unsubscribe: Option<String>,
 }
 
 /// A queued or sent e-mail.
@@ -54,9 +56,11 @@ pub struct Mail {
     pub calendar: Option<String>,
     /// Its `METHOD` (`REQUEST`, `CANCEL`).
     pub calendar_method: Option<String>,
+    /// `List-Unsubscribe` URL of a notification.
+    pub list_unsubscribe: Option<String>,
 }
 
-const COLUMNS: &str = "id, recipient, subject, body_text, body_html, created_at, status, attempts, next_attempt_at, first_attempt_at, last_error, sent_at, calendar, calendar_method";
+const COLUMNS: &str = "id, recipient, subject, body_text, body_html, created_at, status, attempts, next_attempt_at, first_attempt_at, last_error, sent_at, calendar, calendar_method, list_unsubscribe";
 
 /// What stays of a delivered mail that held a secret.
 const REDACTED: &str =
@@ -69,8 +73,8 @@ pub async fn enqueue(tx: &mut Tx, mail: &NewMail) -> Result<String> {
     on_tx!(tx, |c| {
         sqlx::query(
             "INSERT INTO outbox (id, recipient, subject, body_text, body_html, sensitive, created_at, next_attempt_at,
-               calendar, calendar_method)
-             VALUES ($1, $2, $3, $4, $5, $7, $6, $6, $8, $9)",
+               calendar, calendar_method, list_unsubscribe)
+             VALUES ($1, $2, $3, $4, $5, $7, $6, $6, $8, $9, $10)",
         )
         .bind(&id)
         .bind(&mail.to)
@@ -81,6 +85,7 @@ pub async fn enqueue(tx: &mut Tx, mail: &NewMail) -> Result<String> {
         .bind(mail.sensitive)
         .bind(mail.calendar.as_ref().map(|(_, ics)| ics.as_str()))
         .bind(mail.calendar.as_ref().map(|(method, _)| method.as_str()))
+        .bind(mail.list_unsubscribe.as_deref())
         .execute(c)
         .await?
             .rows_affected()

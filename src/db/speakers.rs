@@ -103,8 +103,27 @@ pub async fn find_tx(tx: &mut Tx, meeting_id: &str, id: &str) -> Result<Option<S
     .await?))
 }
 
-/// Removes a speaker (their guest link stops working at once).
+/// The speakers of a meeting inside a write transaction, in the order they were invited.
+pub async fn of_meeting_tx(tx: &mut Tx, meeting_id: &str) -> Result<Vec<Speaker>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as::<_, Speaker>(
+        "SELECT id, meeting_id, name, email, organisation, bio FROM speakers
+         WHERE meeting_id = $1 ORDER BY created_at, id"
+    )
+    .bind(meeting_id)
+    .fetch_all(c)
+    .await?))
+}
+
+/// Removes a speaker (their guest link stops working at once) and takes them off the agenda
+/// items they were to speak at (`agenda_items.speaker_id` has no foreign key).
 pub async fn delete(tx: &mut Tx, id: &str) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE agenda_items SET speaker_id = NULL WHERE speaker_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ())?);
     on_tx!(tx, |c| sqlx::query("DELETE FROM speakers WHERE id = $1")
         .bind(id)
         .execute(c)

@@ -123,6 +123,30 @@ pub async fn of_community(
     Ok(rows.into_iter().map(|r| r.into_topic(is_admin)).collect())
 }
 
+/// The `limit` open topics with the most votes (then the oldest) of a community the caller belongs
+/// to: the community home's list, one index range however many topics there are.
+pub async fn top_open(
+    db: &Db,
+    community_id: &str,
+    user_id: &str,
+    is_admin: bool,
+    limit: i64,
+) -> Result<Vec<Topic>> {
+    let sql = format!(
+        "{SELECT} WHERE t.community_id = $3 AND (ms.user_id IS NOT NULL OR $2) AND t.status = 'open' {RANK} LIMIT $4"
+    );
+    let rows: Vec<Row> = on_pool!(db, |c| {
+        sqlx::query_as::<_, Row>(&sql)
+            .bind(user_id)
+            .bind(is_admin)
+            .bind(community_id)
+            .bind(limit)
+            .fetch_all(c)
+            .await?
+    });
+    Ok(rows.into_iter().map(|r| r.into_topic(is_admin)).collect())
+}
+
 /// A topic the caller may see (members of its community and administrators); `None` for everyone
 /// else, exactly as for a missing id.
 pub async fn visible(db: &Db, id: &str, user_id: &str, is_admin: bool) -> Result<Option<Topic>> {

@@ -5,8 +5,9 @@
 //! ("café" → "cafe"), and each word is stemmed with Snowball Dutch. Snowball keeps a long vowel
 //! doubled in a closed syllable but not in an open one: "boom" stays "boom" while "bomen" becomes
 //! "bom". Like the Kraaij-Pohlmann stemmer we treat the two as one form; we do it by writing every
-//! doubled vowel before a final consonant single ("boom" → "bom", "straat" → "strat"), so that
-//! singular and plural meet. A few diminutives ("boompje", "dakje") are reduced too.
+//! doubled vowel single ("boom" → "bom", "straat" → "strat"), so that singular and plural meet
+//! (re-doubling instead would turn "daken" into "daak", away from "dak"). A few diminutives
+//! ("boompje", "dakje") are reduced too.
 
 use std::sync::OnceLock;
 
@@ -65,24 +66,20 @@ fn strip_diminutive(word: &str) -> &str {
     word
 }
 
-/// A doubled vowel before a final consonant becomes single: "boom" → "bom", "straat" → "strat",
-/// "groot" → "grot". "ee" and "oo" etc. elsewhere stay ("zee" → "zee").
+/// Every doubled vowel (aa, ee, oo, uu) becomes single: "boom" → "bom", "straat" → "strat",
+/// "schoolplein" → "scholplein". Doing it everywhere, not only in the last syllable, keeps a word
+/// a prefix of its compounds ("school" → "schol" still starts "scholplein").
 fn undouble(stem: &str) -> String {
-    let b = stem.as_bytes();
-    let n = b.len();
-    if n >= 4
-        && !is_vowel(b[n - 1])
-        && is_vowel(b[n - 2])
-        && b[n - 2] == b[n - 3]
-        && b[n - 2] != b'i'
-        && !is_vowel(b[n - 4])
-    {
-        let mut out = String::with_capacity(n - 1);
-        out.push_str(&stem[..n - 2]);
-        out.push_str(&stem[n - 1..]);
-        return out;
+    let mut out = String::with_capacity(stem.len());
+    let mut last = '\0';
+    for c in stem.chars() {
+        if c == last && matches!(c, 'a' | 'e' | 'o' | 'u') {
+            continue;
+        }
+        out.push(c);
+        last = c;
     }
-    stem.to_string()
+    out
 }
 
 /// The stemmed tokens of `text`, space-separated: what is indexed and what a query is matched on.
@@ -149,9 +146,10 @@ mod tests {
     }
 
     #[test]
-    fn vowels_stay_double_where_they_must() {
-        assert_eq!(stem_word("zee"), "zee");
+    fn doubled_vowels_are_single_everywhere() {
         assert_eq!(undouble("boom"), "bom");
         assert_eq!(undouble("vriend"), "vriend");
+        assert_eq!(undouble("schoolplein"), "scholplein");
+        assert!(stem_word("schoolpleinen").starts_with(&stem_word("school")));
     }
 }

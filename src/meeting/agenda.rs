@@ -91,10 +91,38 @@ pub fn check(input: ItemInput) -> Result<ItemInput> {
     }
 }
 
+/// [`check`], and that the speaker, if any, is one of this meeting's (read in the write
+/// transaction); all field errors together.
+async fn check_in(tx: &mut db::Tx, meeting_id: &str, input: ItemInput) -> Result<ItemInput> {
+    let speaker_ok = match input.speaker_id.as_deref() {
+        Some(id) => db::speakers::find_tx(tx, meeting_id, id).await?.is_some(),
+        None => true,
+    };
+    let speaker_error = || {
+        FieldError::new(
+            "speaker_id",
+            "unknown_speaker",
+            "Kies een spreker van deze bijeenkomst, of geen.",
+        )
+    };
+    match (check(input), speaker_ok) {
+        (Ok(input), true) => Ok(input),
+        (Ok(_), false) => Err(Error::Validation {
+            code: "validation_failed",
+            errors: vec![speaker_error()],
+        }),
+        (Err(Error::Validation { code, mut errors }), false) => {
+            errors.push(speaker_error());
+            Err(Error::Validation { code, errors })
+        }
+        (Err(other), _) => Err(other),
+    }
+}
+
 /// Adds an item at the end of the agenda; returns its id.
 pub async fn add(state: &AppState, meeting: &Meeting, input: ItemInput) -> Result<String> {
-    let input = check(input)?;
     let mut tx = state.db.begin().await?;
+    let input = check_in(&mut tx, &meeting.id, input).await?;
     let id = db::agenda::append(&mut tx, &meeting.id, &input).await?;
     tx.commit().await?;
     Ok(id)
@@ -110,8 +138,8 @@ pub async fn item_of(state: &AppState, meeting: &Meeting, item_id: &str) -> Resu
 
 /// Changes an item.
 pub async fn update(state: &AppState, item: &Item, input: ItemInput) -> Result<()> {
-    let input = check(input)?;
     let mut tx = state.db.begin().await?;
+    let input = check_in(&mut tx, &item.meeting_id, input).await?;
     db::agenda::update(&mut tx, &item.id, &input).await?;
     tx.commit().await?;
     Ok(())
@@ -203,6 +231,7 @@ pub async fn publish(state: &AppState, meeting: &Meeting, actor_id: &str) -> Res
             "Zet eerst punten op de agenda; een lege agenda gaat niet rond.",
         ));
     }
+    let speakers = db::speakers::of_meeting_tx(&mut tx, &meeting.id).await?;
     let (items, overrun_minutes) = planned(meeting, items);
     let updated = db::agenda::mark_published(&mut tx, &meeting.id, now)
         .await?
@@ -214,6 +243,12 @@ pub async fn publish(state: &AppState, meeting: &Meeting, actor_id: &str) -> Res
             title: p.item.title.clone(),
             minutes: p.item.duration_minutes,
             description: p.item.description.clone(),
+            speaker: p.item.speaker_id.as_ref().and_then(|id| {
+                speakers
+                    .iter()
+                    .find(|s| s.id == *id)
+                    .map(|s| s.name.clone())
+            }),
         })
         .collect();
     let url = format!("{}/bijeenkomsten/{}", state.config.base_url, meeting.id);

@@ -166,6 +166,8 @@ pub async fn save(
         state.clock.now(),
     )
     .await?;
+    // Saving turns published minutes back into a draft, which members can't find either.
+    db::search::remove(&mut tx, "minutes", &meeting.id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -173,15 +175,34 @@ pub async fn save(
 /// Publishes the minutes and e-mails every member with the decisions; `NotFound` when there are
 /// no minutes yet.
 pub async fn publish(state: &AppState, meeting: &Meeting, actor_id: &str) -> Result<()> {
-    let decisions = db::minutes::get(&state.db, &meeting.id)
+    let minutes = db::minutes::get(&state.db, &meeting.id)
         .await?
-        .map(|m| decisions(&m))
         .ok_or(Error::NotFound)?;
+    let decisions = decisions(&minutes);
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     if !db::minutes::publish(&mut tx, &meeting.id, now).await? {
         return Err(Error::NotFound);
     }
+    // Published minutes are searchable by the members; a draft is not.
+    let title = format!("Verslag: {}", meeting.title);
+    let body = format!("{}\n{}", minutes.body_markdown, decisions.join("\n"));
+    let url = format!("/bijeenkomsten/{}#verslag", meeting.id);
+    db::search::put(
+        &mut tx,
+        &db::search::Doc {
+            kind: "minutes",
+            ref_id: &meeting.id,
+            community_id: Some(&meeting.community_id),
+            programme_id: None,
+            visibility: "community",
+            title: &title,
+            body: &body,
+            url: &url,
+            created_at: meeting.starts_at,
+        },
+    )
+    .await?;
     let url = format!("{}/bijeenkomsten/{}", state.config.base_url, meeting.id);
     for (email, name) in db::meetings::invitees(&mut tx, &meeting.community_id).await? {
         let content = MinutesMail {

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use axum::Router;
 use axum::extract::Path;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
@@ -51,14 +51,72 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/assets/{name}", get(serve))
 }
 
-async fn serve(Path(name): Path<String>) -> Result<Response, Error> {
-    let (_, content_type, bytes) = ASSETS
+/// An asset with its brotli and gzip forms, compressed once (at the best settings) on first use,
+/// so serving it costs no compression work per request.
+struct Packed {
+    br: Vec<u8>,
+    gzip: Vec<u8>,
+}
+
+fn packed(index: usize) -> &'static Packed {
+    static PACKED: OnceLock<Vec<Packed>> = OnceLock::new();
+    let all = PACKED.get_or_init(|| {
+        ASSETS
+            .iter()
+            .map(|(_, _, bytes)| {
+                let mut br = Vec::with_capacity(bytes.len() / 4);
+                let params = brotli::enc::BrotliEncoderParams {
+                    quality: 11,
+                    ..Default::default()
+                };
+                let _ = brotli::BrotliCompress(&mut &bytes[..], &mut br, &params);
+                let mut gz = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(bytes.len() / 3),
+                    flate2::Compression::best(),
+                );
+                let gzip = std::io::Write::write_all(&mut gz, bytes)
+                    .and_then(|()| gz.finish())
+                    .unwrap_or_default();
+                Packed { br, gzip }
+            })
+            .collect()
+    });
+    &all[index]
+}
+
+async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Result<Response, Error> {
+    let index = ASSETS
         .iter()
-        .find(|(n, _, _)| *n == name)
+        .position(|(n, _, _)| *n == name)
         .ok_or(Error::NotFound)?;
-    let mut response = (*bytes).into_response();
+    let (_, content_type, bytes) = ASSETS[index];
+    let accepts = |coding: &str| {
+        headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|c| {
+                let mut parts = c.trim().split(';');
+                parts.next() == Some(coding) && !parts.any(|p| p.trim().replace(' ', "") == "q=0")
+            })
+    };
+    let packed = packed(index);
+    let (body, encoding): (&'static [u8], Option<&'static str>) =
+        if accepts("br") && !packed.br.is_empty() {
+            (&packed.br, Some("br"))
+        } else if accepts("gzip") && !packed.gzip.is_empty() {
+            (&packed.gzip, Some("gzip"))
+        } else {
+            (bytes, None)
+        };
+    let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(encoding) = encoding {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=31536000, immutable"),

@@ -265,9 +265,6 @@ async fn remove(
         Err(response) => return Ok(response),
     };
     let file = own_file(&state, &speaker, &meeting, &id).await?;
-    let mut tx = state.db.begin().await?;
-    let key = db::attachments::delete(&mut tx, &file.id).await?;
-    tx.commit().await?;
-    attachments::remove_files(&state, key.as_slice()).await;
+    attachments::remove(&state, &file).await?;
     Ok(Redirect::to(&format!("/gast/{token}?melding=verwijderd")).into_response())
 }

@@ -3,9 +3,11 @@
 
 mod agenda;
 mod detail;
+mod files;
 mod form;
 mod minutes;
 mod record;
+mod speakers;
 
 use askama::Template;
 use axum::Router;
@@ -39,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .merge(agenda::router())
         .merge(minutes::router())
         .merge(record::router())
+        .merge(speakers::router())
+        .merge(files::router())
 }
 
 /// A meeting as listed: what, when, where and whether it goes ahead.

@@ -9,11 +9,14 @@ mod guest;
 mod home;
 mod meetings;
 mod members;
+mod notes;
 mod pages;
 mod polls;
+mod practices;
 mod programmes;
 mod register;
 mod registrations;
+mod search;
 mod signin;
 mod topics;
 
@@ -50,7 +53,10 @@ pub fn router() -> Router<AppState> {
         .merge(members::router())
         .merge(meetings::router())
         .merge(guest::router())
+        .merge(search::router())
         .merge(topics::router())
+        .merge(practices::router())
+        .merge(notes::router())
         .merge(assets::router())
 }
 

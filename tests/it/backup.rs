@@ -36,6 +36,7 @@ pub async fn backup_of_a_live_database_is_consistent(backend: Backend) -> Result
                         html: "h".repeat(2000),
                         sensitive: false,
                         calendar: None,
+                        list_unsubscribe: None,
                     };
                     kring::db::outbox::enqueue(&mut tx, &mail).await?;
                 }

@@ -1,6 +1,6 @@
 //! Accessibility in a real browser: axe-core (WCAG 2.1 A and AA) and keyboard basics on the main
-//! pages (with the demo's meeting, agenda, minutes and date poll pages), anonymous, as facilitator
-//! and as admin, through `tests/browser/axe.mjs` in the system
+//! pages (with the demo's meeting, agenda, minutes and date poll pages, and a guest speaker's
+//! page), anonymous, as facilitator and as admin, through `tests/browser/axe.mjs` in the system
 //! Chromium. Without Node, Chromium or `npm ci` in `tests/browser` the test is reported as ignored
 //! with a NOTE; `KRING_TEST_REQUIRE_BROWSER=1` turns that into a failure.
 
@@ -26,6 +26,8 @@ const ANONYMOUS: &[&str] = &[
     "/programmas/groene-stad-challenge",
     "/programmas/groene-stad-challenge/aanmelden",
     "/communities/groene-stad-challenge-klein",
+    "/praktijkvoorbeelden",
+    "/praktijkvoorbeelden/kaart",
     "submit:/programmas/groene-stad-challenge/aanmelden",
     "submit:/inloggen",
 ];
@@ -38,12 +40,17 @@ const FACILITATOR: &[&str] = &[
     "/communities/groene-stad-challenge-groot/aanmeldingen",
     "/communities/groene-stad-challenge-klein/bijeenkomsten",
     "submit:/communities/groene-stad-challenge-klein/bijeenkomsten",
+    "/praktijkvoorbeelden?theme=hittestress",
+    "/praktijkvoorbeelden/kaart?theme=wateroverlast",
+    "/praktijkvoorbeelden/nieuw",
+    "submit:/praktijkvoorbeelden/nieuw",
 ];
 
 /// The demo's meeting, agenda, minutes and date poll pages of the facilitator's small
-/// community: the meeting with published minutes, the coming one with its agenda, their editing
-/// pages (the minutes form also submitted, which shows its preview) and the open date poll.
-async fn meeting_pages(app: &TestApp) -> Result<Vec<String>> {
+/// community: the meeting with published minutes, the coming one with its agenda, speaker and
+/// files, their editing pages (the minutes form also submitted, which shows its preview) and the
+/// open date poll; and a guest speaker's page of the coming meeting.
+async fn meeting_pages(app: &TestApp) -> Result<(Vec<String>, String)> {
     let slug = "groene-stad-challenge-klein";
     let community = kring::db::communities::find(&app.db, slug)
         .await?
@@ -73,7 +80,8 @@ async fn meeting_pages(app: &TestApp) -> Result<Vec<String>> {
         .bind(&community.id)
         .fetch_one(read)
         .await?;
-    Ok(vec![
+    let guest = guest_with_slides(app, &coming.id).await?;
+    let pages = vec![
         format!("/bijeenkomsten/{}", held.id),
         format!("/bijeenkomsten/{}", coming.id),
         format!("/bijeenkomsten/{}/agenda", coming.id),
@@ -82,7 +90,41 @@ async fn meeting_pages(app: &TestApp) -> Result<Vec<String>> {
         format!("submit:/bijeenkomsten/{}/verslag/bewerken", held.id),
         format!("/bijeenkomsten/{}/verslag/bewerken", coming.id),
         format!("/communities/{slug}/datumprikkers/{poll}"),
-    ])
+    ];
+    Ok((pages, guest))
+}
+
+/// A second guest speaker for `meeting` whose link the test knows (the demo's speaker's link is
+/// only in an e-mail nobody sent), with slides uploaded through the API, so that the meeting page
+/// lists a file; returns the guest page's path.
+async fn guest_with_slides(app: &TestApp, meeting: &str) -> Result<String> {
+    let secret = kring::auth::new_secret();
+    let mut tx = app.db.begin().await?;
+    kring::db::speakers::create(
+        &mut tx,
+        meeting,
+        &kring::db::speakers::NewSpeaker {
+            name: "Jeroen Hoekstra",
+            email: "j.hoekstra@hogeschool.example",
+            organisation: Some("Hogeschool Van Hall Larenstein"),
+            bio: "Lector stedelijk groen.",
+        },
+        &kring::auth::hash_secret(&secret),
+        chrono::Utc::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    let slides = reqwest::multipart::Part::bytes(b"%PDF-1.4 groen".to_vec())
+        .file_name("Groen in de wijk.pdf")
+        .mime_str("application/pdf")?;
+    let r = crate::harness::client()
+        .post(app.url(&format!("/api/v1/meetings/{meeting}/attachments")))
+        .bearer_auth(&secret)
+        .multipart(reqwest::multipart::Form::new().part("file", slides))
+        .send()
+        .await?;
+    ensure!(r.status() == 201, "slides: {}", r.status());
+    Ok(format!("/gast/{secret}"))
 }
 
 /// Pages of an administrator.
@@ -227,14 +269,29 @@ pub async fn accessibility_of_the_main_pages(_backend: Backend) -> Result<()> {
         .await?;
     let facilitator = session_cookie(&app, &facilitator).await?;
     let admin = session_cookie(&app, &admin).await?;
-    let meetings = meeting_pages(&app).await?;
+    let (meetings, guest) = meeting_pages(&app).await?;
+    // A public practice example of the demo: its card, and its edit form for the facilitator.
+    let reader = kring::db::practices::Reader::default();
+    let filter = kring::db::practices::Filter::default();
+    let practice = kring::db::practices::list(&app.db, reader, filter, 1, 0).await?;
+    let card = format!(
+        "/praktijkvoorbeelden/{}",
+        practice.first().context("a practice")?.id
+    );
+    let edit = format!("{card}/bewerken");
+    let anonymous_pages: Vec<&str> = ANONYMOUS
+        .iter()
+        .copied()
+        .chain([guest.as_str(), card.as_str()])
+        .collect();
     let facilitator_pages: Vec<&str> = FACILITATOR
         .iter()
         .copied()
         .chain(meetings.iter().map(String::as_str))
+        .chain([card.as_str(), edit.as_str()])
         .collect();
     let (anonymous, facilitator, admin) = tokio::join!(
-        axe(&app.base, "anonymous", "", ANONYMOUS),
+        axe(&app.base, "anonymous", "", &anonymous_pages),
         axe(&app.base, "facilitator", &facilitator, &facilitator_pages),
         axe(&app.base, "admin", &admin, ADMIN),
     );

@@ -19,7 +19,7 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    async fn from(what: String, response: reqwest::Response) -> Result<Self> {
+    pub(crate) async fn from(what: String, response: reqwest::Response) -> Result<Self> {
         let status = response.status().as_u16();
         let location = response.headers().get("location");
         let location = location.and_then(|v| v.to_str().ok()).unwrap_or_default();

@@ -70,6 +70,7 @@ pub fn test_config(db_url: &str, base_url: &str, smtp_url: Option<&str>) -> Conf
     config.data_dir = std::env::temp_dir().display().to_string();
     config.storage_url = format!("file://{}", config.data_dir);
     config.max_upload_bytes = 1024 * 1024;
+    config.query_count_header = true;
     config
 }
 

@@ -11,22 +11,39 @@ mod api;
 mod backup;
 mod binary;
 mod browser;
+mod community_home;
 mod facilitator_pages;
 mod harness;
+mod html_check;
 mod meeting_pages;
 mod meetings;
+mod note_files;
+mod note_pages;
+mod notes;
 mod outbox;
 mod pages;
 mod pg;
+mod practice_files;
+mod practice_map;
+mod practice_pages;
+mod practices;
 mod public_pages;
 mod registration;
 mod registration_admin;
+mod scale;
+mod search;
+mod search_scope;
 mod signin;
 mod smtp;
+mod speaker_pages;
 mod speakers;
 mod system;
 mod topic_pages;
 mod topics;
+mod xss;
+mod xss_fields;
+mod xss_fill;
+mod xss_mail;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -86,6 +103,9 @@ const BOTH: &[(&str, TestFn)] = tests![
     speakers::speaker_invitations_are_checked,
     speakers::speakers_upload_slides_and_members_download_them,
     speakers::guest_link_ends_a_week_after_the_meeting,
+    speaker_pages::facilitator_invites_speakers_on_the_meeting_page,
+    speaker_pages::files_are_uploaded_and_downloaded_on_the_meeting_page,
+    speaker_pages::agenda_speakers_belong_to_the_meeting,
     meetings::date_poll_page_takes_answers_and_a_decision,
     registration::two_hundred_concurrent_registrations_fill_25_seats,
     registration::two_instances_share_the_seats,
@@ -112,6 +132,22 @@ const BOTH: &[(&str, TestFn)] = tests![
     topics::topics_are_for_members_only,
     topics::agenda_schedules_topics_and_minutes_mark_them_discussed,
     topic_pages::topic_page_lists_and_votes_without_javascript,
+    practices::practices_are_shared_changed_and_seen_by_the_right_people,
+    practices::practices_are_filtered_and_checked,
+    practice_files::photos_get_thumbnails_and_other_files_stay_downloads,
+    practice_map::map_marks_exactly_the_municipalities_with_visible_examples,
+    practice_pages::practice_pages_work_without_javascript,
+    notes::notes_are_written_listed_and_paged,
+    scale::scale_data_is_complete_searchable_and_idempotent,
+    notes::note_rights_and_programme_visibility,
+    note_files::mentions_email_the_mentioned_member_only,
+    note_files::note_files_are_downloads_for_viewers_only,
+    note_pages::note_pages_work_without_javascript,
+    search::dutch_word_forms_match_the_same_on_both_databases,
+    search::search_page_works_with_and_without_htmx,
+    community_home::home_query_count_does_not_grow_with_notes,
+    search_scope::nobody_finds_what_they_may_not_see,
+    xss::payloads_never_become_markup,
 ];
 
 /// Tests that concern SQLite or the process itself and run once.
@@ -121,6 +157,7 @@ const ONCE: &[(&str, TestFn)] = tests![
     binary::first_start_prints_a_working_link,
     backup::backup_of_a_live_database_is_consistent,
     browser::accessibility_of_the_main_pages,
+    xss::checker_catches_known_bad_markup,
 ];
 
 fn trial(name: String, backend: Backend, f: TestFn) -> Trial {

@@ -90,6 +90,7 @@ pub async fn two_instances_deliver_each_mail_once(backend: Backend) -> Result<()
                 html: "<p>tekst</p>".into(),
                 sensitive: false,
                 calendar: None,
+                list_unsubscribe: None,
             };
             kring::db::outbox::enqueue(&mut tx, &mail).await?;
         }

@@ -443,13 +443,22 @@ pub async fn demo_fills_and_is_idempotent(backend: Backend) -> Result<()> {
         .iter()
         .find(|m| m.kind == "site_visit")
         .context("a site visit")?;
+    let items = kring::db::agenda::of_meeting(&app.db, &visit.id).await?;
+    ensure!(visit.starts_at > chrono::Utc::now() && items.len() == 5);
+    // The site visit has one guest speaker, who speaks at one of its agenda items.
+    let speakers = kring::db::speakers::of_meeting(&app.db, &visit.id).await?;
     ensure!(
-        visit.starts_at > chrono::Utc::now()
-            && kring::db::agenda::of_meeting(&app.db, &visit.id)
-                .await?
-                .len()
-                == 4
+        speakers.len() == 1
+            && speakers[0].organisation.as_deref() == Some("Waterschap Rivierenland")
+            && !speakers[0].bio.is_empty(),
+        "{speakers:?}"
     );
+    let speaking: Vec<&str> = items
+        .iter()
+        .filter(|i| i.speaker_id.as_deref() == Some(speakers[0].id.as_str()))
+        .map(|i| i.title.as_str())
+        .collect();
+    ensure!(speaking.len() == 1, "{items:?}");
     // Topics with votes in both communities; the one on the site visit's agenda is scheduled.
     let topics = kring::db::topics::of_community(&app.db, &community.id, "", true, None).await?;
     ensure!(
@@ -466,6 +475,23 @@ pub async fn demo_fills_and_is_idempotent(backend: Backend) -> Result<()> {
         .context("large")?;
     let large = kring::db::topics::of_community(&app.db, &large.id, "", true, None).await?;
     ensure!(large.len() == 4 && large[0].votes == 9, "{large:?}");
+    // Some twenty practice examples, once; anonymous visitors see the public ones on the map.
+    ensure!(
+        kring::db::practices::count(&app.db).await? == 21,
+        "practice examples"
+    );
+    let public: Value = app.get("/api/v1/practices?limit=100").await?.json().await?;
+    let public = public["items"].as_array().context("items")?;
+    ensure!(
+        public.len() == 12 && public.iter().all(|p| p["visibility"] == "public"),
+        "{} public examples",
+        public.len()
+    );
+    let map = app.get("/map/practices.svg").await?.text().await?;
+    ensure!(
+        map.matches("kring-kaart__gemeente--met").count() == 12,
+        "marked on the map"
+    );
     app.stop().await;
     Ok(())
 }

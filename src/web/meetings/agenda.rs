@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::{MeetingView, view};
 use crate::app::AppState;
 use crate::auth::{CsrfForm, CurrentUser};
+use crate::db;
 use crate::db::agenda::{Item, ItemInput};
 use crate::db::meetings::Meeting;
 use crate::error::{Error, Result};
@@ -43,6 +44,8 @@ pub struct ItemView {
     pub minutes: i64,
     /// Description.
     pub description: String,
+    /// The guest speaker's name.
+    pub speaker: Option<String>,
     /// Planned start, "14.00 uur".
     pub at: String,
     /// First item (no "up" button).
@@ -65,6 +68,7 @@ pub struct Summary {
 pub async fn summary(state: &AppState, m: &Meeting) -> Result<Summary> {
     let tz = state.config.timezone;
     let loaded = agenda::load(state, m).await?;
+    let speakers = speakers_of(state, m).await?;
     let count = loaded.items.len();
     Ok(Summary {
         items: loaded
@@ -77,6 +81,12 @@ pub async fn summary(state: &AppState, m: &Meeting) -> Result<Summary> {
                 title: p.item.title,
                 minutes: p.item.duration_minutes,
                 description: p.item.description,
+                speaker: p.item.speaker_id.and_then(|id| {
+                    speakers
+                        .iter()
+                        .find(|(s, _)| *s == id)
+                        .map(|(_, name)| name.clone())
+                }),
                 first: i == 0,
                 last: i + 1 == count,
             })
@@ -86,6 +96,15 @@ pub async fn summary(state: &AppState, m: &Meeting) -> Result<Summary> {
     })
 }
 
+/// The speakers of `m` for the speaker select: id and name.
+async fn speakers_of(state: &AppState, m: &Meeting) -> Result<Vec<(String, String)>> {
+    Ok(db::speakers::of_meeting(&state.db, &m.id)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect())
+}
+
 /// The item form as the browser sends it, kept as typed.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
@@ -93,6 +112,8 @@ pub struct ItemForm {
     title: String,
     duration_minutes: String,
     description: String,
+    /// A speaker id of the meeting, empty for none.
+    speaker_id: String,
 }
 
 impl ItemForm {
@@ -101,17 +122,19 @@ impl ItemForm {
             title: item.title.clone(),
             duration_minutes: item.duration_minutes.to_string(),
             description: item.description.clone(),
+            speaker_id: item.speaker_id.clone().unwrap_or_default(),
         }
     }
 
     /// The use case's input; a length that is not a whole number counts as 0 minutes, which the
-    /// check refuses with its own message. Speaker and topic stay as they are.
+    /// check refuses with its own message. The topic stays as it is.
     fn input(&self, item: Option<&Item>) -> ItemInput {
+        let speaker = self.speaker_id.trim();
         ItemInput {
             title: self.title.clone(),
             duration_minutes: self.duration_minutes.trim().parse().unwrap_or(0),
             description: self.description.clone(),
-            speaker_id: item.and_then(|i| i.speaker_id.clone()),
+            speaker_id: (!speaker.is_empty()).then(|| speaker.to_string()),
             topic_id: item.and_then(|i| i.topic_id.clone()),
         }
     }
@@ -129,6 +152,8 @@ struct AgendaPage {
     problem: Option<String>,
     errors: FormErrors,
     form: ItemForm,
+    /// The meeting's speakers for the select: id and name.
+    speakers: Vec<(String, String)>,
     /// The item just moved, and the button that gets focus again.
     moved: Option<(String, &'static str)>,
 }
@@ -156,6 +181,7 @@ struct ItemPage {
     item_id: String,
     errors: FormErrors,
     form: ItemForm,
+    speakers: Vec<(String, String)>,
 }
 
 /// `?melding=`, and `?verplaatst=&richting=` after a move.
@@ -191,6 +217,7 @@ async fn load(state: &AppState, page: Page, m: &Meeting) -> Result<AgendaPage> {
             duration_minutes: "15".into(),
             ..ItemForm::default()
         },
+        speakers: speakers_of(state, m).await?,
         moved: None,
     })
 }
@@ -263,6 +290,7 @@ async fn edit(
         form: ItemForm::of(&item),
         item_id: item.id,
         errors: FormErrors::default(),
+        speakers: speakers_of(&state, &m).await?,
     };
     render(StatusCode::OK, &view)
 }
@@ -289,6 +317,7 @@ async fn save(
                 item_id: item.id,
                 errors: field_errors(e)?,
                 form,
+                speakers: speakers_of(&state, &m).await?,
             };
             render(StatusCode::UNPROCESSABLE_ENTITY, &view)
         }

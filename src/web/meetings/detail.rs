@@ -35,7 +35,7 @@ struct Attendee {
 
 #[derive(Template)]
 #[template(path = "meetings/show.html")]
-struct ShowPage {
+pub(super) struct ShowPage {
     page: Page,
     m: MeetingView,
     slug: String,
@@ -54,8 +54,8 @@ struct ShowPage {
     mine: String,
     answers: [(&'static str, &'static str); 3],
     notice: Option<&'static str>,
-    problem: Option<String>,
-    errors: FormErrors,
+    pub(super) problem: Option<String>,
+    pub(super) errors: FormErrors,
     form: MeetingForm,
     kinds: [(&'static str, &'static str); 3],
     hosts: Vec<(String, String)>,
@@ -64,6 +64,8 @@ struct ShowPage {
     recorded: bool,
     agenda: super::agenda::Summary,
     record: super::record::Record,
+    pub(super) speakers: super::speakers::Section,
+    files: super::files::Section,
 }
 
 impl ShowPage {
@@ -83,7 +85,8 @@ async fn visible(state: &AppState, me: &User, id: &str) -> Result<(Meeting, bool
     Ok((m, role == "facilitator"))
 }
 
-async fn load(
+/// The meeting page of `m` for `me`.
+pub(super) async fn load(
     state: &AppState,
     page: Page,
     me: &User,
@@ -122,6 +125,8 @@ async fn load(
     };
     let agenda = super::agenda::summary(state, &m).await?;
     let record = super::record::record(state, me, &m, is_facilitator).await?;
+    let speakers = super::speakers::section(state, &m, is_facilitator).await?;
+    let files = super::files::section(state, me, &m, is_facilitator).await?;
     Ok(ShowPage {
         page,
         m: view(&m, tz),
@@ -151,6 +156,8 @@ async fn load(
         recorded,
         agenda,
         record,
+        speakers,
+        files,
     })
 }
 
@@ -166,6 +173,12 @@ fn notice(code: Option<&str>) -> Option<&'static str> {
         "aanwezigheid" => "De aanwezigheid is opgeslagen.",
         "verslag" => "Het verslag is gepubliceerd. Alle leden krijgen een e-mail.",
         "actie" => "Het actiepunt is bijgewerkt.",
+        "spreker" => {
+            "De spreker is uitgenodigd en krijgt een e-mail met een persoonlijke gastlink."
+        }
+        "spreker-verwijderd" => "De spreker is verwijderd. De gastlink werkt niet meer.",
+        "bestand" => "Het bestand is toegevoegd. Alle leden kunnen het nu downloaden.",
+        "bestand-verwijderd" => "Het bestand is verwijderd.",
         _ => return None,
     })
 }
@@ -183,7 +196,8 @@ pub async fn show(
     render(StatusCode::OK, &view)
 }
 
-fn back(id: &str, melding: &str) -> Response {
+/// Back to the meeting page with a confirmation.
+pub(super) fn back(id: &str, melding: &str) -> Response {
     Redirect::to(&format!("/bijeenkomsten/{id}?melding={melding}")).into_response()
 }
 
