@@ -152,7 +152,8 @@ pub struct ListQuery<'a> {
 /// sibling communities share with the whole programme. Empty for a reader outside the community.
 ///
 /// Two legs, each walking an index in order (`notes_community_latest`, or `note_tags_community_tag`
-/// with a tag), merged and cut to `limit`: the cost of a page does not grow with the community.
+/// with a tag; `notes_programme_latest` for the shared notes, by the programme id each note
+/// carries), merged and cut to `limit`: the cost of a page does not grow with the community.
 pub async fn of_community(
     db: &Db,
     community_id: &str,
@@ -201,9 +202,9 @@ pub async fn of_community(
         "SELECT * FROM ({SELECT} {own}) own
          UNION ALL
          SELECT * FROM ({SELECT} FROM notes n {JOINS}
-           WHERE n.visibility = 'programme' AND n.community_id IN (
-             SELECT s.id FROM communities s JOIN communities h ON h.programme_id = s.programme_id
-             WHERE h.id = $3 AND s.id <> $3)
+           WHERE n.visibility = 'programme'
+           AND n.programme_id = (SELECT h.programme_id FROM communities h WHERE h.id = $3)
+           AND n.community_id <> $3
            AND {member} {shared_tag} {shared}) shared
          ORDER BY created_at DESC, id DESC LIMIT $4"
     );
@@ -235,8 +236,9 @@ pub async fn create(
     let id = new_id();
     on_tx!(tx, |c| sqlx::query(
         "INSERT INTO notes (id, community_id, author_id, title, body_markdown, body_html, tags,
-           visibility, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)"
+           visibility, created_at, updated_at, programme_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9,
+           (SELECT programme_id FROM communities WHERE id = $2))"
     )
     .bind(&id)
     .bind(community_id)

@@ -44,6 +44,7 @@ pub fn batch(unit: &Unit, b: usize) -> Batch {
             "visibility",
             "created_at",
             "updated_at",
+            "programme_id",
         ],
     );
     let mut tags = Table::new(
@@ -108,6 +109,7 @@ pub fn batch(unit: &Unit, b: usize) -> Batch {
             V::S(visibility),
             V::D(created),
             V::D(created),
+            V::T(community.programme_id.clone()),
         ]);
         batch.docs.push(Doc {
             kind: "note",
