@@ -242,18 +242,6 @@ pub async fn list(
     Ok(Json(ListPage::paged(items, &paging)?))
 }
 
-/// A meeting the caller may see (else `404`) and whether they facilitate its community.
-pub(crate) async fn visible(
-    state: &AppState,
-    user: &crate::db::users::User,
-    id: &str,
-) -> Result<(Meeting, bool)> {
-    let (m, role) = db::meetings::visible(&state.db, id, &user.id, user.is_admin)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok((m, role == "facilitator"))
-}
-
 /// A meeting with its agenda, speakers and the answers so far (members; the meeting's guest speakers see details, agenda and speakers only).
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings",
     params(("id" = String, Path, description = "Meeting id")),
@@ -317,7 +305,7 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<MeetingIn>,
 ) -> Result<Json<MeetingOut>> {
-    let (m, facilitator) = visible(&state, &me.user, &id).await?;
+    let (m, facilitator) = meeting::visible(&state, &me.user, &id).await?;
     if !facilitator {
         return Err(Error::Forbidden);
     }
@@ -347,7 +335,7 @@ pub async fn cancel(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<MeetingOut>> {
-    let (m, facilitator) = visible(&state, &me.user, &id).await?;
+    let (m, facilitator) = meeting::visible(&state, &me.user, &id).await?;
     if !facilitator {
         return Err(Error::Forbidden);
     }
@@ -407,7 +395,7 @@ pub async fn rsvp(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Rsvp>,
 ) -> Result<StatusCode> {
-    let (m, _) = visible(&state, &me.user, &id).await?;
+    let (m, _) = meeting::visible(&state, &me.user, &id).await?;
     if !matches!(body.response.as_str(), "yes" | "no" | "maybe") {
         return Err(Error::field(
             "validation_failed",
@@ -448,7 +436,7 @@ pub async fn attendance(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Attendance>,
 ) -> Result<StatusCode> {
-    let (m, facilitator) = visible(&state, &me.user, &id).await?;
+    let (m, facilitator) = meeting::visible(&state, &me.user, &id).await?;
     if !facilitator {
         return Err(Error::Forbidden);
     }

@@ -97,7 +97,7 @@ pub async fn get(
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<MinutesOut>> {
-    let (meeting, facilitator) = super::meetings::visible(&state, &me.user, &id).await?;
+    let (meeting, facilitator) = crate::meeting::visible(&state, &me.user, &id).await?;
     let minutes = minutes_out(&state, &meeting)
         .await?
         .ok_or(Error::NotFound)?;

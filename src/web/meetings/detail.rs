@@ -77,14 +77,6 @@ impl ShowPage {
     }
 }
 
-/// The meeting `id` with whether the caller facilitates it; `404` outside its community.
-async fn visible(state: &AppState, me: &User, id: &str) -> Result<(Meeting, bool)> {
-    let (m, role) = db::meetings::visible(&state.db, id, &me.id, me.is_admin)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok((m, role == "facilitator"))
-}
-
 /// The meeting page of `m` for `me`.
 pub(super) async fn load(
     state: &AppState,
@@ -190,7 +182,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<Notice>,
 ) -> Result<Response> {
-    let (m, facilitator) = visible(&state, &me.user, &id).await?;
+    let (m, facilitator) = crate::meeting::visible(&state, &me.user, &id).await?;
     let mut view = load(&state, page, &me.user, m, facilitator).await?;
     view.notice = notice(q.melding.as_deref());
     render(StatusCode::OK, &view)
@@ -235,7 +227,7 @@ pub async fn rsvp(
     Path(id): Path<String>,
     CsrfForm(input): CsrfForm<RsvpForm>,
 ) -> Result<Response> {
-    let (m, facilitator) = visible(&state, &me.user, &id).await?;
+    let (m, facilitator) = crate::meeting::visible(&state, &me.user, &id).await?;
     if m.status == "cancelled" {
         let refused = Error::refused(
             StatusCode::CONFLICT,
@@ -258,7 +250,7 @@ pub async fn rsvp(
 
 /// The meeting `id` for one of its facilitators: `404` outside the community, `403` for members.
 async fn facilitated(state: &AppState, me: &User, id: &str) -> Result<Meeting> {
-    match visible(state, me, id).await? {
+    match crate::meeting::visible(state, me, id).await? {
         (m, true) => Ok(m),
         _ => Err(Error::Forbidden),
     }
