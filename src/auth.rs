@@ -97,7 +97,7 @@ pub async fn request_sign_in(state: &AppState, email: &Email, next: &str) -> Res
     )
     .await?;
     if !allowed {
-        tx.commit().await?;
+        tx.commit_unseen().await?;
         return Err(Error::RateLimited { retry_after: 60 });
     }
     if let Some(user) = db::users::find_by_email_tx(&mut tx, email).await? {
@@ -195,6 +195,9 @@ pub struct AuthUser {
     pub user: User,
     /// How they authenticated.
     pub via: AuthVia,
+    /// The database's change count, read with the user: data cached at this count is current
+    /// for this request (`crate::cache`).
+    pub changes: i64,
 }
 
 /// The caller, if signed in (session cookie or `Authorization: Bearer`).
@@ -266,9 +269,10 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller> {
             .map(str::trim)
             .ok_or(Error::Unauthorized)?;
         let hash = hash_secret(token);
-        if let Some(user) = db::sessions::token_user(db, &hash).await? {
+        if let Some(signed) = db::sessions::token_user(db, &hash).await? {
             return Ok(Caller::User(AuthUser {
-                user,
+                user: signed.user,
+                changes: signed.changes,
                 via: AuthVia::Token,
             }));
         }
@@ -282,10 +286,11 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller> {
     }
     let jar = CookieJar::from_headers(&parts.headers);
     if let Some(cookie) = jar.get(SESSION_COOKIE)
-        && let Some(user) = db::sessions::session_user(db, &hash_secret(cookie.value())).await?
+        && let Some(signed) = db::sessions::session_user(db, &hash_secret(cookie.value())).await?
     {
         return Ok(Caller::User(AuthUser {
-            user,
+            user: signed.user,
+            changes: signed.changes,
             via: AuthVia::Session,
         }));
     }

@@ -125,13 +125,17 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("temp_store", "memory");
+            // A file on this machine does not go away: pinging each connection before handing
+            // it out (sqlx's default) only costs a round trip to its worker thread.
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .connect_with(options.clone())
                 .await
                 .with_context(|| format!("opening SQLite database {url}"))?;
             let read = SqlitePoolOptions::new()
                 .max_connections(max_connections.max(2))
+                .test_before_acquire(false)
                 .connect_with(options.read_only(true))
                 .await
                 .with_context(|| format!("opening SQLite database {url} for reading"))?;
@@ -196,15 +200,48 @@ impl Db {
     }
 }
 
+/// Moves the change count (see [`changes`]); the last statement of every write transaction.
+const BUMP_CHANGES: &str = "UPDATE changes SET n = n + 1 WHERE id = 1";
+
 impl Tx {
-    /// Commits the transaction.
+    /// Moves the change count and commits: whatever the transaction wrote becomes visible
+    /// together with a new count, which tells every instance's caches that they are stale.
     pub async fn commit(self) -> sqlx::Result<()> {
+        queries::count();
+        match self {
+            Self::Sqlite(mut t) => {
+                sqlx::query(BUMP_CHANGES).execute(&mut *t).await?;
+                t.commit().await
+            }
+            Self::Postgres(mut t) => {
+                sqlx::query(BUMP_CHANGES).execute(&mut *t).await?;
+                t.commit().await
+            }
+        }
+    }
+}
+
+impl Tx {
+    /// Commits without moving the change count: only for bookkeeping that nothing cached reads
+    /// (mail delivery state, rate-limit counters), which the background worker writes every
+    /// few seconds and would otherwise make every cache miss.
+    pub async fn commit_unseen(self) -> sqlx::Result<()> {
         match self {
             Self::Sqlite(t) => t.commit().await,
             Self::Postgres(t) => t.commit().await,
         }
     }
 }
+
+/// The change count: a number that every committed write transaction moves. Data read after
+/// seeing count `n` is at least as new as the database was at `n`, so what a request computed
+/// can be reused by later requests that see the same count (see `crate::cache`).
+pub async fn changes(db: &Db) -> sqlx::Result<i64> {
+    on_pool!(db, |c| sqlx::query_scalar(CHANGES).fetch_one(c).await)
+}
+
+/// The change count as a scalar subquery, to read it in the same statement as the caller.
+pub const CHANGES: &str = "SELECT n FROM changes WHERE id = 1";
 
 /// Writes a consistent copy of the SQLite database at `url` to `path` with `VACUUM INTO`, which
 /// reads one snapshot, so it works while kring writes. It opens one read-only connection and

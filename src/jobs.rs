@@ -56,7 +56,7 @@ async fn housekeeping(state: &AppState) {
     let purge = async {
         let mut tx = state.db.begin().await?;
         db::rate::purge(&mut tx).await?;
-        tx.commit().await?;
+        tx.commit_unseen().await?;
         Ok::<_, crate::error::Error>(())
     };
     if let Err(error) = purge.await {

@@ -334,7 +334,7 @@ pub async fn register(state: &AppState, input: &RegistrationInput) -> Result<Out
         chrono::Duration::minutes(1),
     )
     .await?;
-    limit.commit().await?;
+    limit.commit_unseen().await?;
     if !allowed {
         return Err(Error::RateLimited { retry_after: 60 });
     }

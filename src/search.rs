@@ -3,7 +3,10 @@
 //! memberships, and each hit gets a snippet with the matches marked. Shared by the API and the
 //! `/zoeken` page.
 
+use std::sync::Arc;
+
 use crate::app::AppState;
+use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::{snippet, stem};
 use crate::error::{Error, Result};
@@ -62,9 +65,9 @@ pub struct Request<'a> {
 /// Searches for the caller (`None`: anonymous, public practice examples only).
 pub async fn run(
     state: &AppState,
-    caller: Option<&db::users::User>,
+    caller: Option<&AuthUser>,
     req: Request<'_>,
-) -> Result<Vec<Found>> {
+) -> Result<Arc<Vec<Found>>> {
     if req.q.chars().count() > MAX_QUERY {
         return Err(Error::field(
             "invalid_query",
@@ -82,19 +85,36 @@ pub async fn run(
         ));
     }
     let terms = stem::query_terms(req.q);
+    let limit = req.limit.clamp(1, 50);
+    // A signed-in caller's results are reused until anything is written (`crate::cache`):
+    // live search asks again for every letter typed, and paging back repeats a query.
+    let key = caller.map(|a| Key {
+        user_id: a.user.id.clone(),
+        terms: terms.clone(),
+        community: req.community.map(str::to_string),
+        kind: req.kind.map(str::to_string),
+        limit,
+    });
+    let now = state.clock.now();
+    if let (Some(key), Some(a)) = (&key, caller)
+        && let Some(found) = state.caches.search.get(key, a.changes, now)
+    {
+        return Ok(found);
+    }
+    let user = caller.map(|a| &a.user);
     let hits = db::search::search(
         &state.db,
         db::search::Query {
             terms: &terms,
-            user_id: caller.map(|u| u.id.as_str()),
-            is_admin: caller.is_some_and(|u| u.is_admin),
+            user_id: user.map(|u| u.id.as_str()),
+            is_admin: user.is_some_and(|u| u.is_admin),
             community: req.community,
             kind: req.kind,
-            limit: req.limit.clamp(1, 50),
+            limit,
         },
     )
     .await?;
-    Ok(hits
+    let found: Vec<Found> = hits
         .into_iter()
         .map(|h| {
             let text = if h.body.trim().is_empty() {
@@ -112,5 +132,27 @@ pub async fn run(
                 created_at: h.created_at,
             }
         })
-        .collect())
+        .collect();
+    Ok(match (key, caller) {
+        (Some(key), Some(a)) => {
+            state
+                .caches
+                .search
+                .put(key, a.changes, now, now + RESULTS_FRESH_FOR, found)
+        }
+        _ => Arc::new(found),
+    })
+}
+
+/// How long results are reused at most when nothing is written.
+const RESULTS_FRESH_FOR: chrono::Duration = chrono::Duration::seconds(60);
+
+/// What makes two searches the same: who asks, and what.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Key {
+    user_id: String,
+    terms: Vec<String>,
+    community: Option<String>,
+    kind: Option<String>,
+    limit: i64,
 }

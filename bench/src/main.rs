@@ -22,7 +22,8 @@ use crate::report::{Report, Route, Sizes, Target, kb, mb};
 use crate::setup::Fixtures;
 
 const USAGE: &str = "usage: kring-bench [--db sqlite|postgres|both] [--scale N] [--seconds S] \
-[--connections C] [--cold-starts N] [--out DIR] [--no-build] [--keep]";
+[--connections C] [--cold-starts N] [--out DIR] [--no-build] [--keep] [--dir DIR] \
+[--only ROUTE,...]";
 
 /// The command line.
 struct Options {
@@ -34,6 +35,11 @@ struct Options {
     out: PathBuf,
     build: bool,
     keep: bool,
+    /// Work in this directory (kept) instead of a fresh temp dir: a database left there by an
+    /// earlier `--keep` run is migrated and reused (`kring demo` skips what it already added).
+    dir: Option<PathBuf>,
+    /// Measure only these routes (by the first word of their name); the floor is always measured.
+    only: Vec<String>,
 }
 
 fn options(repo: &Path) -> Result<Options> {
@@ -46,6 +52,8 @@ fn options(repo: &Path) -> Result<Options> {
         out: repo.join("bench").join("results"),
         build: true,
         keep: false,
+        dir: None,
+        only: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -69,6 +77,14 @@ fn options(repo: &Path) -> Result<Options> {
             "--out" => o.out = PathBuf::from(value()?),
             "--no-build" => o.build = false,
             "--keep" => o.keep = true,
+            "--dir" => o.dir = Some(PathBuf::from(value()?)),
+            "--only" => {
+                o.only = value()?
+                    .split(',')
+                    .map(|r| r.trim().to_string())
+                    .filter(|r| !r.is_empty())
+                    .collect();
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -101,8 +117,10 @@ async fn main() -> Result<()> {
 
 /// One full run on one database.
 async fn run(o: &Options, repo: &Path, binary: &Path, database: &str) -> Result<Report> {
-    let workdir =
-        std::env::temp_dir().join(format!("kring-bench-{database}-{}", std::process::id()));
+    let workdir = match &o.dir {
+        Some(dir) => dir.join(database),
+        None => std::env::temp_dir().join(format!("kring-bench-{database}-{}", std::process::id())),
+    };
     std::fs::create_dir_all(&workdir)?;
     let postgres = if database == "postgres" {
         Some(postgres::Postgres::start()?)
@@ -120,7 +138,7 @@ async fn run(o: &Options, repo: &Path, binary: &Path, database: &str) -> Result<
     };
     let result = measure(o, repo, &kring, database).await;
     drop(postgres);
-    if o.keep {
+    if o.keep || o.dir.is_some() {
         eprintln!("== kept {}", workdir.display());
     } else {
         let _ = std::fs::remove_dir_all(&workdir);
@@ -151,14 +169,21 @@ async fn measure(o: &Options, repo: &Path, kring: &Kring, database: &str) -> Res
     let mut routes = Vec::new();
     let mut floor = None;
     for (name, path, auth) in route_list(&fixtures) {
+        let key = name.split_whitespace().next().unwrap_or_default();
+        if !o.only.is_empty() && name != FLOOR && !o.only.iter().any(|r| r == key) {
+            continue;
+        }
         let spec = spec(&path, auth, &fixtures)?;
+        let statements = |r: &http::Response| {
+            r.header("x-kring-db-statements")
+                .and_then(|v| v.parse::<u32>().ok())
+        };
         let probe = http::once(addr, &spec).await?;
         if probe.status != 200 {
             bail!("{path} answered {} before the load", probe.status);
         }
-        let db_statements = probe
-            .header("x-kring-db-statements")
-            .and_then(|v| v.parse().ok());
+        let db_statements = statements(&probe);
+        let db_statements_again = statements(&http::once(addr, &spec).await?);
         eprintln!("== load: {name} {path}");
         let warm_up = Duration::from_secs(o.seconds.clamp(1, 2));
         load::run(addr, &spec, o.connections, warm_up).await?;
@@ -177,6 +202,7 @@ async fn measure(o: &Options, repo: &Path, kring: &Kring, database: &str) -> Res
             p99_ms: outcome.millis(0.99),
             ratio_to_floor: rate / floor_rate,
             db_statements,
+            db_statements_again,
         });
     }
     let (peak_rss, rss_after) = server.memory()?;
@@ -209,10 +235,13 @@ async fn measure(o: &Options, repo: &Path, kring: &Kring, database: &str) -> Res
     Ok(report)
 }
 
+/// The floor's route name.
+const FLOOR: &str = "static asset (floor)";
+
 /// The measured routes: the static asset (the floor) first.
 fn route_list(f: &Fixtures) -> Vec<(&'static str, String, &'static str)> {
     vec![
-        ("static asset (floor)", "/assets/kring.css".into(), "none"),
+        (FLOOR, "/assets/kring.css".into(), "none"),
         ("public home", "/".into(), "none"),
         (
             "community home",

@@ -51,7 +51,10 @@ pub struct Route {
     pub p99_ms: f64,
     /// Requests/s of this route divided by requests/s of the static asset.
     pub ratio_to_floor: f64,
+    /// Statements of the first request (nothing reused yet).
     pub db_statements: Option<u32>,
+    /// Statements of the same request repeated, with nothing written in between.
+    pub db_statements_again: Option<u32>,
 }
 
 /// One target of issue 6.
@@ -80,13 +83,13 @@ impl Report {
             self.seconds_per_route
         );
         md.push_str(
-            "| route | auth | req/s | p50 ms | p95 ms | p99 ms | × floor | DB statements | errors |\n\
+            "| route | auth | req/s | p50 ms | p95 ms | p99 ms | × floor | DB statements (first / again) | errors |\n\
              | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
         );
         for r in &self.routes {
             let _ = writeln!(
                 md,
-                "| {} `{}` | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.3} | {} | {} |",
+                "| {} `{}` | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.3} | {} / {} | {} |",
                 r.name,
                 r.path,
                 r.auth,
@@ -96,6 +99,8 @@ impl Report {
                 r.p99_ms,
                 r.ratio_to_floor,
                 r.db_statements.map_or("–".to_string(), |n| n.to_string()),
+                r.db_statements_again
+                    .map_or("–".to_string(), |n| n.to_string()),
                 r.errors
             );
         }

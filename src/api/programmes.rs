@@ -344,7 +344,7 @@ pub async fn submit_enrolment(
     )
     .await?
     {
-        tx.commit().await?;
+        tx.commit_unseen().await?;
         return Err(Error::RateLimited { retry_after: 60 });
     }
     let enrolment = db::programmes::create_enrolment(

@@ -66,7 +66,7 @@ pub async fn search(
 ) -> Result<Json<SearchResults>> {
     let found = search::run(
         &state,
-        user.as_ref().map(|u| &u.user),
+        user.as_ref(),
         Request {
             q: &params.q,
             community: params.community.as_deref(),
@@ -78,15 +78,15 @@ pub async fn search(
     let tz = state.config.timezone;
     Ok(Json(SearchResults {
         items: found
-            .into_iter()
+            .iter()
             .map(|f| SearchItem {
                 created_at: f.created_at.with_timezone(&tz).fixed_offset(),
-                kind: f.kind,
-                id: f.id,
-                title: f.title,
-                snippet: f.snippet,
-                url: f.url,
-                community: f.community,
+                kind: f.kind.clone(),
+                id: f.id.clone(),
+                title: f.title.clone(),
+                snippet: f.snippet.clone(),
+                url: f.url.clone(),
+                community: f.community.clone(),
             })
             .collect(),
     }))

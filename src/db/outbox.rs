@@ -120,7 +120,7 @@ pub async fn claim_due(db: &Db, worker: &str, limit: i64, lease: Duration) -> Re
             .fetch_all(c)
             .await?
     });
-    tx.commit().await?;
+    tx.commit_unseen().await?;
     mails.sort_by_key(|m| m.next_attempt_at);
     Ok(mails)
 }
@@ -142,7 +142,7 @@ pub async fn renew(db: &Db, id: &str, worker: &str, lease: Duration) -> Result<b
         .await?
         .rows_affected()
     });
-    tx.commit().await?;
+    tx.commit_unseen().await?;
     Ok(renewed == 1)
 }
 
@@ -167,7 +167,7 @@ pub async fn mark_sent(db: &Db, id: &str, worker: &str) -> Result<bool> {
         .await?
         .rows_affected()
     });
-    tx.commit().await?;
+    tx.commit_unseen().await?;
     Ok(affected == 1)
 }
 
@@ -200,7 +200,7 @@ pub async fn mark_failed(
         .await?
         .rows_affected()
     });
-    tx.commit().await?;
+    tx.commit_unseen().await?;
     Ok(affected == 1)
 }
 

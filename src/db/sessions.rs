@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::FromRow;
 
 use super::users::User;
-use super::{Db, Tx, new_id, on_pool, on_tx};
+use super::{CHANGES, Db, Tx, new_id, on_pool, on_tx};
 use crate::error::{Error, Result};
 
 /// Why a sign-in link cannot be used.
@@ -140,14 +140,24 @@ pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {
 
 const USER_COLUMNS: &str = "u.id, u.email, u.name, u.is_admin, u.organisation_code, u.domains, u.notification_frequency, u.created_at, u.last_sign_in_at";
 
+/// A signed-in user, with the change count read in the same statement (see [`crate::db::changes`]).
+#[derive(Clone, Debug, FromRow)]
+pub struct SignedIn {
+    /// The account.
+    #[sqlx(flatten)]
+    pub user: User,
+    /// The database's change count when the caller was looked up.
+    pub changes: i64,
+}
+
 /// The user of a live session.
-pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<User>> {
+pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<SignedIn>> {
     let sql = format!(
-        "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id
+        "SELECT {USER_COLUMNS}, ({CHANGES}) AS changes FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > $2"
     );
     Ok(on_pool!(db, |c| {
-        sqlx::query_as::<_, User>(&sql)
+        sqlx::query_as::<_, SignedIn>(&sql)
             .bind(token_hash)
             .bind(Utc::now())
             .fetch_optional(c)
@@ -156,11 +166,12 @@ pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<User>> {
 }
 
 /// The user of an API token.
-pub async fn token_user(db: &Db, token_hash: &str) -> Result<Option<User>> {
+pub async fn token_user(db: &Db, token_hash: &str) -> Result<Option<SignedIn>> {
     let sql = format!(
-        "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
+        "SELECT {USER_COLUMNS}, ({CHANGES}) AS changes FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1"
     );
-    Ok(on_pool!(db, |c| sqlx::query_as::<_, User>(&sql)
+    Ok(on_pool!(db, |c| sqlx::query_as::<_, SignedIn>(&sql)
         .bind(token_hash)
         .fetch_optional(c)
         .await?))
@@ -246,6 +257,7 @@ pub async fn purge_expired(db: &Db) -> Result<u64> {
             .await?
             .rows_affected()
     });
-    tx.commit().await?;
+    // Expired sessions and links are never cached: nothing to tell the caches.
+    tx.commit_unseen().await?;
     Ok(sessions + links)
 }

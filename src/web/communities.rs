@@ -6,6 +6,8 @@
 //! query, so it runs the same number of statements for a community with ten notes or ten thousand
 //! (a test counts them).
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -58,10 +60,17 @@ struct ActionLine {
 #[template(path = "communities/home.html")]
 struct Home {
     page: Page,
+    is_facilitator: bool,
+    d: Arc<HomeData>,
+}
+
+/// What the member's view of a community shows: the same for every member, so it is read once
+/// and reused until the database changes or a listed meeting ends (`crate::cache`).
+pub struct HomeData {
     community: Community,
     programme: Option<Programme>,
+    /// Members and facilitators; also who may see the page, and as what.
     members: Vec<MemberRow>,
-    is_facilitator: bool,
     meetings_planned: i64,
     site_visits_planned: i64,
     next: Option<MeetingView>,
@@ -70,6 +79,10 @@ struct Home {
     topics: Vec<TopicLine>,
     actions: Vec<ActionLine>,
 }
+
+/// How long a community home is reused at most when nothing is written: what depends on the
+/// date alone (the year plan) is never older than this.
+const HOME_FRESH_FOR: chrono::Duration = chrono::Duration::seconds(30);
 
 #[derive(Template)]
 #[template(path = "communities/summary.html")]
@@ -85,9 +98,27 @@ async fn show(
     caller: crate::auth::Caller,
     Path(slug): Path<String>,
 ) -> Result<Response> {
-    // A guest speaker sees their meeting and nothing else, not even public summaries.
-    if matches!(caller, crate::auth::Caller::Guest(_)) {
-        return Err(Error::NotFound);
+    let signed_in = match &caller {
+        // A guest speaker sees their meeting and nothing else, not even public summaries.
+        crate::auth::Caller::Guest(_) => return Err(Error::NotFound),
+        crate::auth::Caller::User(a) => Some(a),
+        crate::auth::Caller::Anonymous => None,
+    };
+    let now = state.clock.now();
+    if let Some(a) = signed_in
+        && let Some(data) = state.caches.community_home.get(&slug, a.changes, now)
+    {
+        if let Some(role) = role_in(&data, &a.user) {
+            let home = Home {
+                page,
+                is_facilitator: role == "facilitator",
+                d: data,
+            };
+            return render(StatusCode::OK, &home);
+        }
+        let c = card(&state, &data.community);
+        let programme = data.programme.clone();
+        return render(StatusCode::OK, &Summary { page, c, programme });
     }
     let community = db::communities::find(&state.db, &slug)
         .await?
@@ -96,38 +127,53 @@ async fn show(
         Some(id) => db::programmes::find_by_id(&state.db, id).await?,
         None => None,
     };
-    let role = match &page.user {
-        Some(u) if u.is_admin => Some("facilitator".to_string()),
-        Some(u) => db::users::memberships_by_id(&state.db, &u.id)
-            .await?
-            .into_iter()
-            .find(|(c, _)| *c == community.id)
-            .map(|(_, r)| r),
-        None => None,
+    let Some(a) = signed_in else {
+        let c = card(&state, &community);
+        return render(StatusCode::OK, &Summary { page, c, programme });
     };
-    match (role, &page.user) {
-        (Some(role), Some(user)) => {
-            let home = home(&state, &page, user, community, programme, &role).await?;
-            render(StatusCode::OK, &home)
-        }
-        _ => {
-            let c = card(&state, &community);
-            render(StatusCode::OK, &Summary { page, c, programme })
-        }
+    let members = db::communities::members(&state.db, &community.id).await?;
+    let is_member = a.user.is_admin || members.iter().any(|m| m.user_id == a.user.id);
+    if !is_member {
+        let c = card(&state, &community);
+        return render(StatusCode::OK, &Summary { page, c, programme });
     }
+    let (data, until) = home(&state, &a.user, community, programme, members, now).await?;
+    let data = state
+        .caches
+        .community_home
+        .put(slug, a.changes, now, until, data);
+    let home = Home {
+        page,
+        is_facilitator: role_in(&data, &a.user) == Some("facilitator"),
+        d: data,
+    };
+    render(StatusCode::OK, &home)
 }
 
-/// The member's view: a fixed number of bounded queries, whatever the community's size.
+/// The user's role in the community: facilitator for administrators, `None` for non-members.
+fn role_in<'a>(data: &'a HomeData, user: &db::users::User) -> Option<&'a str> {
+    if user.is_admin {
+        return Some("facilitator");
+    }
+    data.members
+        .iter()
+        .find(|m| m.user_id == user.id)
+        .map(|m| m.role.as_str())
+}
+
+/// The member's view, read with a fixed number of bounded queries whatever the community's
+/// size, and until when it holds if nothing is written: the end of the first listed meeting
+/// (it then leaves the list), at most [`HOME_FRESH_FOR`].
 async fn home(
     state: &AppState,
-    page: &Page,
     user: &db::users::User,
     community: Community,
     programme: Option<Programme>,
-    role: &str,
-) -> Result<Home> {
+    members: Vec<MemberRow>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(HomeData, chrono::DateTime<chrono::Utc>)> {
     let tz = state.config.timezone;
-    let now = state.clock.now();
+    // Any member reads the same lists: the reader only decides whether they may see them.
     let reader = db::notes::Reader {
         user_id: &user.id,
         is_admin: user.is_admin,
@@ -143,10 +189,12 @@ async fn home(
         },
     )
     .await?;
-    let mut meetings = db::meetings::upcoming(&state.db, &community.id, now, UPCOMING_MEETINGS)
-        .await?
-        .into_iter()
-        .map(|m| view(&m, tz));
+    let upcoming = db::meetings::upcoming(&state.db, &community.id, now, UPCOMING_MEETINGS).await?;
+    let until = upcoming
+        .iter()
+        .map(|m| m.ends_at)
+        .fold(now + HOME_FRESH_FOR, std::cmp::min);
+    let mut meetings = upcoming.iter().map(|m| view(m, tz));
     let next = meetings.next();
     let later = meetings.collect();
     let topics = db::topics::top_open(
@@ -158,7 +206,6 @@ async fn home(
     )
     .await?;
     let actions = db::minutes::open_before(&state.db, &community.id, now).await?;
-    let members = db::communities::members(&state.db, &community.id).await?;
     let (meetings_planned, site_visits_planned) =
         crate::meeting::year_counts(state, &community.id).await?;
     let names: std::collections::HashMap<&str, &str> = members
@@ -179,9 +226,7 @@ async fn home(
         })
         .collect();
     let own = community.id.clone();
-    Ok(Home {
-        page: page.clone(),
-        is_facilitator: role == "facilitator",
+    let data = HomeData {
         notes: notes
             .into_iter()
             .map(|n| NoteLine {
@@ -214,5 +259,6 @@ async fn home(
         site_visits_planned,
         next,
         later,
-    })
+    };
+    Ok((data, until))
 }

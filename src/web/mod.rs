@@ -4,7 +4,7 @@ mod account;
 mod admin;
 mod assets;
 mod beheer;
-mod communities;
+pub(crate) mod communities;
 mod guest;
 mod home;
 mod meetings;
@@ -228,6 +228,7 @@ async fn user_from_cookies(state: &AppState, headers: &HeaderMap) -> Option<User
         .await
         .ok()
         .flatten()
+        .map(|s| s.user)
 }
 
 /// Renders a template into a response with a status, mapping a template failure to a 500.

@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::{Page, render};
+use super::{MaybeUser, Page, render};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::search::{self, Found, Request};
@@ -55,17 +55,17 @@ struct SearchPage {
     results: Results,
 }
 
-fn rows(state: &AppState, found: Vec<Found>) -> Vec<Row> {
+fn rows(state: &AppState, found: &[Found]) -> Vec<Row> {
     let tz = state.config.timezone;
     found
-        .into_iter()
+        .iter()
         .map(|f| Row {
             label: search::kind_label(&f.kind),
             date: crate::format::date_nl(&f.created_at, tz),
-            title: f.title,
-            url: f.url,
-            snippet: f.snippet,
-            community: f.community,
+            title: f.title.clone(),
+            url: f.url.clone(),
+            snippet: f.snippet.clone(),
+            community: f.community.clone(),
         })
         .collect()
 }
@@ -73,6 +73,7 @@ fn rows(state: &AppState, found: Vec<Found>) -> Vec<Row> {
 async fn show(
     State(state): State<AppState>,
     page: Page,
+    MaybeUser(caller): MaybeUser,
     headers: HeaderMap,
     Query(p): Query<Params>,
 ) -> Result<Response> {
@@ -80,11 +81,11 @@ async fn show(
     let kind = Some(p.soort.as_str()).filter(|k| search::KINDS.contains(k));
     let community = Some(p.community.as_str()).filter(|c| !c.is_empty());
     let (found, problem) = if q.is_empty() {
-        (Vec::new(), None)
+        (Default::default(), None)
     } else {
         match search::run(
             &state,
-            page.user.as_ref(),
+            caller.as_ref(),
             Request {
                 q: &q,
                 community,
@@ -95,14 +96,15 @@ async fn show(
         .await
         {
             Ok(found) => (found, None),
-            Err(Error::Validation { errors, .. }) => {
-                (Vec::new(), errors.into_iter().next().map(|e| e.message))
-            }
+            Err(Error::Validation { errors, .. }) => (
+                Default::default(),
+                errors.into_iter().next().map(|e| e.message),
+            ),
             Err(err) => return Err(err),
         }
     };
     let results = Results {
-        rows: rows(&state, found),
+        rows: rows(&state, &found),
         q,
         problem,
     };

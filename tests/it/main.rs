@@ -11,6 +11,7 @@ mod api;
 mod backup;
 mod binary;
 mod browser;
+mod caching;
 mod community_home;
 mod facilitator_pages;
 mod harness;
@@ -146,6 +147,7 @@ const BOTH: &[(&str, TestFn)] = tests![
     search::dutch_word_forms_match_the_same_on_both_databases,
     search::search_page_works_with_and_without_htmx,
     community_home::home_query_count_does_not_grow_with_notes,
+    caching::a_write_on_one_instance_shows_on_the_other_at_once,
     search_scope::nobody_finds_what_they_may_not_see,
     xss::payloads_never_become_markup,
 ];

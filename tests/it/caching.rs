@@ -1,0 +1,140 @@
+//! What pages reuse (the community home, search results) is reused only while nothing was
+//! written: two instances on one database, a write on one shows on the other at once, and what
+//! depends on the time alone (a meeting that has ended) leaves without any write.
+
+use anyhow::{Context, Result, ensure};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::harness::{Backend, Options, TestApp, TestDb};
+use crate::meetings::setup;
+
+/// A page or API answer with the number of statements the server ran for it.
+async fn counted(app: &TestApp, path: &str, token: Option<&str>) -> Result<(u32, String)> {
+    let mut request = app.client.get(app.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let r = request.send().await?;
+    ensure!(r.status() == 200, "{path}: {}", r.status());
+    let n = r
+        .headers()
+        .get("x-kring-db-statements")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .context("statement count header")?;
+    Ok((n, r.text().await?))
+}
+
+fn titles(search: &str) -> Result<Vec<String>> {
+    let v: Value = serde_json::from_str(search)?;
+    Ok(v["items"]
+        .as_array()
+        .context("items")?
+        .iter()
+        .filter_map(|i| i["title"].as_str().map(str::to_string))
+        .collect())
+}
+
+pub async fn a_write_on_one_instance_shows_on_the_other_at_once(backend: Backend) -> Result<()> {
+    let now = DateTime::parse_from_rfc3339("2027-03-01T10:00:00Z")?.with_timezone(&Utc);
+    let clock = kring::clock::Clock::manual(now);
+    let database = TestDb::create(&backend)?;
+    let url = database.url.clone();
+    let first = TestApp::start_on(
+        database,
+        Options {
+            clock: Some(clock.clone()),
+            ..Options::default()
+        },
+    )
+    .await?;
+    let second = TestApp::start_on(
+        TestDb {
+            url,
+            dir: tempfile::tempdir()?,
+        },
+        Options::default(),
+    )
+    .await?;
+    let s = setup(&first).await?;
+    let r = first
+        .client
+        .post(first.url("/api/v1/communities/ontmoeten/meetings"))
+        .bearer_auth(&s.facilitator)
+        .json(&json!({"title": "Ochtendsessie", "kind": "online",
+                      "starts_at": "2027-03-01T11:00:00Z", "ends_at": "2027-03-01T12:00:00Z",
+                      "online_url": "https://meet.example/ochtend"}))
+        .send()
+        .await?;
+    ensure!(r.status() == 201, "meeting: {}", r.text().await?);
+    let member = kring::db::users::find(&first.db, &s.member_id)
+        .await?
+        .context("member")?;
+    first.sign_in(&member).await?;
+
+    // Read once, then reused: the repeat runs only the caller's lookup.
+    let home = "/communities/ontmoeten";
+    let (read, page) = counted(&first, home, None).await?;
+    ensure!(page.contains("Ochtendsessie"), "the next meeting");
+    let (reused, again) = counted(&first, home, None).await?;
+    ensure!(
+        reused == 1 && read > reused,
+        "read with {read} statements, then {reused}"
+    );
+    ensure!(again == page, "the same page");
+    let search = "/api/v1/search?q=regenton";
+    let (read, found) = counted(&first, search, Some(&s.member)).await?;
+    ensure!(titles(&found)?.is_empty(), "nothing yet: {found}");
+    let (reused, _) = counted(&first, search, Some(&s.member)).await?;
+    ensure!(
+        reused == 1 && read > reused,
+        "search: {read}, then {reused}"
+    );
+
+    // The member writes on the other instance; the first shows it on the next request.
+    let r = second
+        .client
+        .post(second.url("/api/v1/communities/ontmoeten/notes"))
+        .bearer_auth(&s.member)
+        .json(&json!({"title": "Regenton bij de school", "body_markdown": "Een regenton voor het schoolplein."}))
+        .send()
+        .await?;
+    ensure!(r.status() == 201, "note: {}", r.text().await?);
+    let (_, page) = counted(&first, home, None).await?;
+    ensure!(
+        page.contains("Regenton bij de school"),
+        "the new note on the first instance's home"
+    );
+    let (_, found) = counted(&first, search, Some(&s.member)).await?;
+    ensure!(
+        titles(&found)? == ["Regenton bij de school"],
+        "the new note found on the first instance: {found}"
+    );
+
+    // A renamed member shows under the new name (a write to another table altogether).
+    let r = second
+        .client
+        .patch(second.url("/api/v1/me"))
+        .bearer_auth(&s.member)
+        .json(&json!({"name": "Anna van Dijk"}))
+        .send()
+        .await?;
+    ensure!(r.status() == 200, "rename: {}", r.text().await?);
+    let (_, page) = counted(&first, home, None).await?;
+    ensure!(
+        page.contains("Anna van Dijk") && !page.contains("Anna de Vries"),
+        "the new name"
+    );
+
+    // Without any write, the meeting leaves the home once it has ended.
+    clock.set(DateTime::parse_from_rfc3339("2027-03-01T12:00:00Z")?.with_timezone(&Utc));
+    let (_, page) = counted(&first, home, None).await?;
+    ensure!(
+        !page.contains("Ochtendsessie"),
+        "an ended meeting is no longer the next"
+    );
+    second.stop().await;
+    first.stop().await;
+    Ok(())
+}
