@@ -53,6 +53,8 @@ pub struct AppState {
 pub(crate) struct Caches {
     /// The member's view of a community, by slug.
     pub(crate) community_home: Cache<String, web::communities::HomeData>,
+    /// The programmes and communities on the home page.
+    pub(crate) overview: Cache<(), web::programmes::Overview>,
     /// A signed-in caller's search results.
     pub(crate) search: Cache<crate::search::Key, Vec<crate::search::Found>>,
 }
@@ -62,6 +64,7 @@ impl Caches {
         Self {
             // A few kilobytes each; more communities than any instance hosts.
             community_home: Cache::new(1_000),
+            overview: Cache::new(1),
             // Up to 50 results of a few hundred bytes each: at most a few megabytes.
             search: Cache::new(500),
         }
@@ -322,7 +325,7 @@ pub async fn start(
     listener: TcpListener,
     stop_on: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<Running> {
-    let db = Db::connect(config.database_url.expose(), 10).await?;
+    let db = Db::connect(config.database_url.expose(), config.connections()).await?;
     db.migrate().await?;
     start_with_db(config, db, listener, stop_on)
 }

@@ -140,7 +140,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn connect(config: &Config) -> anyhow::Result<Db> {
-    Db::connect(config.database_url.expose(), 10).await
+    Db::connect(config.database_url.expose(), config.connections()).await
 }
 
 async fn serve(mut config: Config) -> anyhow::Result<()> {

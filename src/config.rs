@@ -33,6 +33,9 @@ impl fmt::Debug for Secret {
 pub struct Config {
     /// `sqlite://PATH` or `postgres://…`.
     pub database_url: Secret,
+    /// Connections to the database: PostgreSQL's pool, or SQLite's readers (SQLite has one writer
+    /// besides). `KRING_DATABASE_CONNECTIONS`; `None` picks [`Config::connections`]' default.
+    pub database_connections: Option<u32>,
     /// Listen address for `serve`.
     pub bind: SocketAddr,
     /// Public URL without trailing slash, used in e-mail links.
@@ -71,6 +74,20 @@ pub struct Config {
 }
 
 impl Config {
+    /// Connections to open: `KRING_DATABASE_CONNECTIONS`, or by default 10 for PostgreSQL (whose
+    /// queries wait on the network) and two readers per core for SQLite (whose queries run on
+    /// the caller's cores: more threads than that only take turns, and each keeps a page cache).
+    pub fn connections(&self) -> u32 {
+        self.database_connections.unwrap_or_else(|| {
+            if self.database_url.expose().starts_with("sqlite:") {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                u32::try_from(cores * 2).unwrap_or(u32::MAX).clamp(2, 16)
+            } else {
+                10
+            }
+        })
+    }
+
     /// Reads the configuration from `KRING_*` environment variables, with the documented defaults.
     pub fn from_env() -> anyhow::Result<Self> {
         Self::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.is_empty()))
@@ -103,6 +120,10 @@ impl Config {
             .unwrap_or_else(|| "25".into())
             .parse()
             .context("KRING_MAX_UPLOAD_MB must be a whole number")?;
+        let database_connections = get("KRING_DATABASE_CONNECTIONS")
+            .map(|v| v.parse::<u32>().ok().filter(|n| (1..=1000).contains(n)))
+            .map(|n| n.context("KRING_DATABASE_CONNECTIONS must be a whole number from 1 to 1000"))
+            .transpose()?;
         let smtp_url = get("KRING_SMTP_URL").map(Secret::new);
         if let Some(url) = &smtp_url {
             let scheme = url.expose().split("://").next().unwrap_or_default();
@@ -114,6 +135,7 @@ impl Config {
             database_url: Secret::new(
                 get("KRING_DATABASE_URL").unwrap_or_else(|| "sqlite://kring.db".into()),
             ),
+            database_connections,
             bind,
             base_url,
             base_url_explicit,

@@ -2,6 +2,8 @@
 //! (still compressed when the server compressed them, so their length is the bytes on the wire).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 use bytes::Bytes;
@@ -22,6 +24,10 @@ pub struct Spec {
     pub path: String,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub body: Bytes,
+    /// When not empty, each request takes the next of these paths instead of `path` (shared by
+    /// all connections, so no two requests in a row ask the same).
+    pub rotate: Arc<Vec<String>>,
+    next: Arc<AtomicUsize>,
 }
 
 impl Spec {
@@ -46,13 +52,27 @@ impl Spec {
             path: path.to_string(),
             headers,
             body,
+            rotate: Arc::default(),
+            next: Arc::default(),
         })
     }
 
+    /// The same request over each of `paths` in turn.
+    pub fn rotating(mut self, paths: Vec<String>) -> Spec {
+        self.rotate = Arc::new(paths);
+        self
+    }
+
     fn request(&self, host: &str) -> Result<Request<Full<Bytes>>> {
+        let path = if self.rotate.is_empty() {
+            self.path.as_str()
+        } else {
+            let n = self.next.fetch_add(1, Ordering::Relaxed);
+            self.rotate[n % self.rotate.len()].as_str()
+        };
         let mut builder = Request::builder()
             .method(self.method.clone())
-            .uri(self.path.as_str())
+            .uri(path)
             .header(hyper::header::HOST, host);
         for (name, value) in &self.headers {
             builder = builder.header(name, value);

@@ -169,11 +169,18 @@ async fn measure(o: &Options, repo: &Path, kring: &Kring, database: &str) -> Res
     let mut routes = Vec::new();
     let mut floor = None;
     for (name, path, auth) in route_list(&fixtures) {
-        let key = name.split_whitespace().next().unwrap_or_default();
+        let key = name
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches(',');
         if !o.only.is_empty() && name != FLOOR && !o.only.iter().any(|r| r == key) {
             continue;
         }
-        let spec = spec(&path, auth, &fixtures)?;
+        let mut spec = spec(&path, auth, &fixtures)?;
+        if name == SEARCH_NEW {
+            spec = spec.rotating(search_paths());
+        }
         let statements = |r: &http::Response| {
             r.header("x-kring-db-statements")
                 .and_then(|v| v.parse::<u32>().ok())
@@ -235,6 +242,77 @@ async fn measure(o: &Options, repo: &Path, kring: &Kring, database: &str) -> Res
     Ok(report)
 }
 
+/// The route that asks a different search every time, so that no answer can be reused.
+const SEARCH_NEW: &str = "search, a new query each time (API)";
+
+/// Words of the demo texts (`kring demo --scale`), as people would search them.
+const SEARCH_WORDS: [&str; 48] = [
+    "wadi",
+    "regen",
+    "groen",
+    "dak",
+    "bomen",
+    "straat",
+    "hittestress",
+    "ontharding",
+    "tegelwippen",
+    "schoolplein",
+    "regenwater",
+    "afkoppelen",
+    "biodiversiteit",
+    "plantsoen",
+    "bloemrijk",
+    "berm",
+    "natuurinclusief",
+    "bouwen",
+    "droogte",
+    "park",
+    "waterberging",
+    "gevelgroen",
+    "koele",
+    "route",
+    "insecten",
+    "bomenbeleid",
+    "maaibeheer",
+    "klimaat",
+    "wijk",
+    "regenton",
+    "bewoners",
+    "boomspiegel",
+    "stadsbos",
+    "hittekaart",
+    "ervaring",
+    "budget",
+    "onderhoud",
+    "monitoring",
+    "subsidie",
+    "beleid",
+    "resultaten",
+    "binnenstad",
+    "scholen",
+    "bedrijventerrein",
+    "nieuwbouw",
+    "centrum",
+    "station",
+    "dorp",
+];
+
+/// Every word alone and every ordered pair: 2,304 different searches, more than kring keeps.
+fn search_paths() -> Vec<String> {
+    let mut paths: Vec<String> = SEARCH_WORDS
+        .iter()
+        .map(|w| format!("/api/v1/search?q={w}"))
+        .collect();
+    for a in SEARCH_WORDS {
+        for b in SEARCH_WORDS {
+            if a != b {
+                paths.push(format!("/api/v1/search?q={a}+{b}"));
+            }
+        }
+    }
+    paths
+}
+
 /// The floor's route name.
 const FLOOR: &str = "static asset (floor)";
 
@@ -254,6 +332,7 @@ fn route_list(f: &Fixtures) -> Vec<(&'static str, String, &'static str)> {
             "token",
         ),
         ("search (API)", "/api/v1/search?q=wadi".into(), "token"),
+        (SEARCH_NEW, "/api/v1/search?q=…".into(), "token"),
         (
             "meeting page",
             format!("/bijeenkomsten/{}", f.meeting),

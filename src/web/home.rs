@@ -7,9 +7,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 
-use super::programmes::{CommunityCard, ProgrammeCard, overview};
+use std::sync::Arc;
+
+use super::programmes::{Overview, overview};
 use super::{Page, render};
 use crate::app::AppState;
+use crate::auth::Caller;
 use crate::db::{self, users::MembershipSummary};
 use crate::error::Result;
 
@@ -22,23 +25,25 @@ pub fn router() -> Router<AppState> {
 struct Home {
     page: Page,
     memberships: Vec<MembershipSummary>,
-    programmes: Vec<ProgrammeCard>,
-    loose: Vec<CommunityCard>,
+    o: Arc<Overview>,
 }
 
-async fn home(State(state): State<AppState>, page: Page) -> Result<Response> {
-    let memberships = match &page.user {
-        Some(user) => db::users::memberships(&state.db, &user.id).await?,
-        None => Vec::new(),
+async fn home(State(state): State<AppState>, page: Page, caller: Caller) -> Result<Response> {
+    let (memberships, changes) = match &caller {
+        Caller::User(a) => (
+            db::users::memberships(&state.db, &a.user.id).await?,
+            a.changes,
+        ),
+        // Anonymous visitors (and guests, who see the public page) read the count alone.
+        _ => (Vec::new(), db::changes(&state.db).await?),
     };
-    let (programmes, loose) = overview(&state).await?;
+    let o = overview(&state, changes).await?;
     render(
         StatusCode::OK,
         &Home {
             page,
             memberships,
-            programmes,
-            loose,
+            o,
         },
     )
 }

@@ -13,7 +13,7 @@ mod notes;
 mod pages;
 mod polls;
 mod practices;
-mod programmes;
+pub(crate) mod programmes;
 mod register;
 mod registrations;
 mod search;

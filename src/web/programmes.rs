@@ -84,8 +84,25 @@ pub struct ProgrammeCard {
     pub communities: Vec<CommunityCard>,
 }
 
-/// Every programme with its communities, for the home page (two queries, whatever the number).
-pub async fn overview(state: &AppState) -> Result<(Vec<ProgrammeCard>, Vec<CommunityCard>)> {
+/// Every programme with its communities, as the home page lists them.
+pub struct Overview {
+    /// Programmes with their communities.
+    pub programmes: Vec<ProgrammeCard>,
+    /// Communities outside any programme.
+    pub loose: Vec<CommunityCard>,
+}
+
+/// How long the overview is reused at most when nothing is written.
+const OVERVIEW_FRESH_FOR: chrono::Duration = chrono::Duration::seconds(30);
+
+/// Every programme with its communities, for the home page: two queries whatever the number,
+/// reused while the change count stays `changes` and no registration window opens or closes
+/// (`crate::cache`).
+pub async fn overview(state: &AppState, changes: i64) -> Result<std::sync::Arc<Overview>> {
+    let now = state.clock.now();
+    if let Some(o) = state.caches.overview.get(&(), changes, now) {
+        return Ok(o);
+    }
     let programmes = db::programmes::list(&state.db).await?;
     let communities = db::communities::list(&state.db).await?;
     let mut cards: Vec<ProgrammeCard> = programmes
@@ -96,7 +113,17 @@ pub async fn overview(state: &AppState) -> Result<(Vec<ProgrammeCard>, Vec<Commu
         })
         .collect();
     let mut loose = Vec::new();
+    let mut until = now + OVERVIEW_FRESH_FOR;
     for c in &communities {
+        // A card says whether registration is open, so it changes when a window opens or closes.
+        for at in [c.registration_opens_at, c.registration_deadline]
+            .into_iter()
+            .flatten()
+        {
+            if at > now {
+                until = until.min(at);
+            }
+        }
         match cards
             .iter_mut()
             .find(|p| c.programme_id.as_deref() == Some(p.programme.id.as_str()))
@@ -105,7 +132,11 @@ pub async fn overview(state: &AppState) -> Result<(Vec<ProgrammeCard>, Vec<Commu
             None => loose.push(card(state, c)),
         }
     }
-    Ok((cards, loose))
+    let overview = Overview {
+        programmes: cards,
+        loose,
+    };
+    Ok(state.caches.overview.put((), changes, now, until, overview))
 }
 
 #[derive(Template)]

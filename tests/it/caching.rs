@@ -1,4 +1,4 @@
-//! What pages reuse (the community home, search results) is reused only while nothing was
+//! What pages reuse (the community home, the public home, search results) is reused only while nothing was
 //! written: two instances on one database, a write on one shows on the other at once, and what
 //! depends on the time alone (a meeting that has ended) leaves without any write.
 
@@ -127,8 +127,75 @@ pub async fn a_write_on_one_instance_shows_on_the_other_at_once(backend: Backend
         "the new name"
     );
 
-    // Without any write, the meeting leaves the home once it has ended.
-    clock.set(DateTime::parse_from_rfc3339("2027-03-01T12:00:00Z")?.with_timezone(&Utc));
+    // The public home: an anonymous visitor's repeat reads only the change count; a community
+    // added on the other instance shows at once, and its card changes when registration opens.
+    let admin = kring::db::users::find_by_email(
+        &first.db,
+        &kring::domain::Email::parse("beheer@vereniging.nl").map_err(anyhow::Error::msg)?,
+    )
+    .await?
+    .context("admin")?;
+    let admin = second.token_for(&admin).await?;
+    let visitor = crate::harness::client();
+    let public = |path: &'static str| {
+        let (visitor, first) = (&visitor, &first);
+        async move {
+            let r = visitor.get(first.url(path)).send().await?;
+            ensure!(r.status() == 200, "{path}: {}", r.status());
+            let n: u32 = r
+                .headers()
+                .get("x-kring-db-statements")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+                .context("statement count header")?;
+            Ok::<_, anyhow::Error>((n, r.text().await?))
+        }
+    };
+    let (read, _) = public("/").await?;
+    let (reused, _) = public("/").await?;
+    ensure!(
+        reused == 1 && read > reused,
+        "public home: {read}, then {reused}"
+    );
+    let r = second
+        .client
+        .post(second.url("/api/v1/communities"))
+        .bearer_auth(&admin)
+        .json(&json!({"slug": "later", "name": "Later open", "eligibility": {"require_member_or_participant": false},
+                      "registration_opens_at": "2027-03-01T11:00:00Z"}))
+        .send()
+        .await?;
+    ensure!(r.status() == 201, "community: {}", r.text().await?);
+    // Read ten seconds before registration opens, well within the longest reuse (30 s).
+    let at = |t: &str| DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Utc));
+    clock.set(at("2027-03-01T10:59:50Z")?);
+    let (_, page) = public("/").await?;
+    ensure!(
+        page.contains("Later open") && page.contains("Aanmelden kan vanaf"),
+        "the new community, not open yet: {}",
+        page.split("Later open")
+            .nth(1)
+            .unwrap_or(&page)
+            .chars()
+            .take(600)
+            .collect::<String>()
+    );
+    let (reused, _) = public("/").await?;
+    ensure!(reused == 1, "reused until it opens");
+    clock.set(at("2027-03-01T11:00:00Z")?);
+    let (_, page) = public("/").await?;
+    ensure!(
+        !page.contains("Aanmelden kan vanaf"),
+        "registration has opened without any write"
+    );
+
+    // Without any write, the meeting leaves the home once it has ended (read 15 s before).
+    clock.set(at("2027-03-01T11:59:45Z")?);
+    let (_, page) = counted(&first, home, None).await?;
+    ensure!(page.contains("Ochtendsessie"), "still the next meeting");
+    let (reused, _) = counted(&first, home, None).await?;
+    ensure!(reused == 1, "reused until the meeting ends");
+    clock.set(at("2027-03-01T12:00:00Z")?);
     let (_, page) = counted(&first, home, None).await?;
     ensure!(
         !page.contains("Ochtendsessie"),
