@@ -75,13 +75,15 @@ pub struct Config {
 
 impl Config {
     /// Connections to open: `KRING_DATABASE_CONNECTIONS`, or by default 10 for PostgreSQL (whose
-    /// queries wait on the network) and two readers per core for SQLite (whose queries run on
-    /// the caller's cores: more threads than that only take turns, and each keeps a page cache).
+    /// queries wait on the network) and one reader per core, at least two, for SQLite. SQLite's
+    /// queries run on this machine's cores, so more readers only take turns, and each is a
+    /// thread with its own page cache and search buffers: under uncached search on 2 cores, 4
+    /// readers peaked at 95 MB and 2 at 74 MB, at the same throughput.
     pub fn connections(&self) -> u32 {
         self.database_connections.unwrap_or_else(|| {
             if self.database_url.expose().starts_with("sqlite:") {
                 let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-                u32::try_from(cores * 2).unwrap_or(u32::MAX).clamp(2, 16)
+                u32::try_from(cores).unwrap_or(u32::MAX).clamp(2, 16)
             } else {
                 10
             }
@@ -175,6 +177,37 @@ mod tests {
         assert!(config.smtp_url.is_none());
         assert_eq!(config.max_upload_bytes, 25 * 1024 * 1024);
         assert!(!config.is_https());
+    }
+
+    #[test]
+    fn connections_default_by_database_and_can_be_set() {
+        let with = |url: &'static str, n: Option<&'static str>| {
+            Config::from_lookup(move |k| match k {
+                "KRING_DATABASE_URL" => Some(url.to_string()),
+                "KRING_DATABASE_CONNECTIONS" => n.map(str::to_string),
+                _ => None,
+            })
+        };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let sqlite = with("sqlite://kring.db", None).unwrap().connections();
+        assert_eq!(sqlite, u32::try_from(cores.clamp(2, 16)).unwrap());
+        assert_eq!(with("postgres://db/kring", None).unwrap().connections(), 10);
+        assert_eq!(
+            with("postgres://db/kring", Some("25"))
+                .unwrap()
+                .connections(),
+            25
+        );
+        assert_eq!(
+            with("sqlite://kring.db", Some("3")).unwrap().connections(),
+            3
+        );
+        for bad in ["0", "-1", "veel", "1001"] {
+            let err = with("sqlite://kring.db", Some(bad))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("KRING_DATABASE_CONNECTIONS"), "{bad}: {err}");
+        }
     }
 
     #[test]

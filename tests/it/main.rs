@@ -146,6 +146,7 @@ const BOTH: &[(&str, TestFn)] = tests![
     note_pages::note_pages_work_without_javascript,
     search::dutch_word_forms_match_the_same_on_both_databases,
     search::search_page_works_with_and_without_htmx,
+    search::older_matches_are_found_past_the_newest_documents,
     community_home::home_query_count_does_not_grow_with_notes,
     caching::a_write_on_one_instance_shows_on_the_other_at_once,
     search_scope::nobody_finds_what_they_may_not_see,

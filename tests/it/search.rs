@@ -218,3 +218,92 @@ pub async fn search_page_works_with_and_without_htmx(backend: Backend) -> Result
     app.stop().await;
     Ok(())
 }
+
+/// Matches older than the newest few thousand documents are found too, newest first, the same on
+/// both databases (PostgreSQL walks the newest documents first and asks its index for the rest).
+pub async fn older_matches_are_found_past_the_newest_documents(backend: Backend) -> Result<()> {
+    use kring::db::search::{Doc, Query, put, search};
+    let app = TestApp::start(&backend).await?;
+    let at = chrono::Utc::now();
+    let mut tx = app.db.begin().await?;
+    // Ten that match, then 2,590 newer ones that do not.
+    let docs: Vec<(String, String)> = (0..2_600)
+        .map(|i| {
+            let title = if i < 10 {
+                format!("Zeldzame vondst {i}")
+            } else {
+                format!("Gewone notitie {i}")
+            };
+            (format!("doc-{i:05}"), title)
+        })
+        .collect();
+    for (ref_id, title) in &docs {
+        put(
+            &mut tx,
+            &Doc {
+                kind: "practice",
+                ref_id,
+                community_id: None,
+                programme_id: None,
+                visibility: "public",
+                title,
+                body: "",
+                url: "/praktijkvoorbeelden/x",
+                created_at: at,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let terms = kring::domain::stem::query_terms("zeldzame");
+    let found = |limit: i64| {
+        let (db, terms) = (&app.db, &terms);
+        async move {
+            let hits = search(
+                db,
+                Query {
+                    terms,
+                    user_id: None,
+                    is_admin: false,
+                    community: None,
+                    kind: None,
+                    limit,
+                },
+            )
+            .await?;
+            Ok::<_, anyhow::Error>(hits.into_iter().map(|h| h.title).collect::<Vec<_>>())
+        }
+    };
+    let expected: Vec<String> = (0..10)
+        .rev()
+        .map(|i| format!("Zeldzame vondst {i}"))
+        .collect();
+    ensure!(found(20).await? == expected, "all ten, newest first");
+    ensure!(found(4).await? == expected[..4], "the four newest");
+    // The newest documents match too: both the recent window and the older rest contribute.
+    let common = kring::domain::stem::query_terms("notitie");
+    let hits = search(
+        &app.db,
+        Query {
+            terms: &common,
+            user_id: None,
+            is_admin: false,
+            community: None,
+            kind: None,
+            limit: 3,
+        },
+    )
+    .await?;
+    let titles: Vec<String> = hits.into_iter().map(|h| h.title).collect();
+    ensure!(
+        titles
+            == [
+                "Gewone notitie 2599",
+                "Gewone notitie 2598",
+                "Gewone notitie 2597"
+            ],
+        "{titles:?}"
+    );
+    app.stop().await;
+    Ok(())
+}
