@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -219,6 +220,9 @@ async fn metrics_page(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// Requests between two upkeeps of the metrics recorder.
+const UPKEEP_EVERY: u64 = 1024;
+
 async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = request
@@ -234,6 +238,12 @@ async fn record_metrics(State(state): State<AppState>, request: Request, next: N
         .record(started.elapsed().as_secs_f64());
     metrics::histogram!("kring_db_statements_per_request", "method" => method, "route" => route)
         .record(f64::from(statements));
+    // The recorder keeps every histogram sample until upkeep folds it into the buckets; without
+    // it memory grows by 16 bytes a request (peak RSS +14 MB over a benchmark run).
+    static RECORDED: AtomicU64 = AtomicU64::new(0);
+    if RECORDED.fetch_add(1, Ordering::Relaxed) % UPKEEP_EVERY == UPKEEP_EVERY - 1 {
+        state.metrics.run_upkeep();
+    }
     if state.config.query_count_header {
         response
             .headers_mut()
