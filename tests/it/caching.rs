@@ -11,19 +11,7 @@ use crate::meetings::setup;
 
 /// A page or API answer with the number of statements the server ran for it.
 async fn counted(app: &TestApp, path: &str, token: Option<&str>) -> Result<(u32, String)> {
-    let mut request = app.client.get(app.url(path));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let r = request.send().await?;
-    ensure!(r.status() == 200, "{path}: {}", r.status());
-    let n = r
-        .headers()
-        .get("x-kring-db-statements")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .context("statement count header")?;
-    Ok((n, r.text().await?))
+    crate::harness::counted(&app.client, app.url(path), token).await
 }
 
 fn titles(search: &str) -> Result<Vec<String>> {
@@ -137,20 +125,7 @@ pub async fn a_write_on_one_instance_shows_on_the_other_at_once(backend: Backend
     .context("admin")?;
     let admin = second.token_for(&admin).await?;
     let visitor = crate::harness::client();
-    let public = |path: &'static str| {
-        let (visitor, first) = (&visitor, &first);
-        async move {
-            let r = visitor.get(first.url(path)).send().await?;
-            ensure!(r.status() == 200, "{path}: {}", r.status());
-            let n: u32 = r
-                .headers()
-                .get("x-kring-db-statements")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse().ok())
-                .context("statement count header")?;
-            Ok::<_, anyhow::Error>((n, r.text().await?))
-        }
-    };
+    let public = |path: &'static str| crate::harness::counted(&visitor, first.url(path), None);
     let (read, _) = public("/").await?;
     let (reused, _) = public("/").await?;
     ensure!(

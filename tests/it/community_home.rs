@@ -9,15 +9,7 @@ use crate::harness::{Backend, TestApp};
 use crate::meetings::setup;
 
 async fn statements(app: &TestApp, path: &str) -> Result<(u32, String)> {
-    let r = app.get(path).await?;
-    ensure!(r.status() == 200, "{path}: {}", r.status());
-    let n = r
-        .headers()
-        .get("x-kring-db-statements")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .context("statement count header")?;
-    Ok((n, r.text().await?))
+    crate::harness::counted(&app.client, app.url(path), None).await
 }
 
 pub async fn home_query_count_does_not_grow_with_notes(backend: Backend) -> Result<()> {

@@ -255,3 +255,25 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// GETs `url` with `client` (and a bearer token, if given), expects 200, and returns the number of
+/// database statements the server ran for it (`X-Kring-Db-Statements`) with the body.
+pub async fn counted(
+    client: &reqwest::Client,
+    url: String,
+    token: Option<&str>,
+) -> Result<(u32, String)> {
+    let mut request = client.get(&url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let r = request.send().await?;
+    anyhow::ensure!(r.status() == 200, "{url}: {}", r.status());
+    let n = r
+        .headers()
+        .get("x-kring-db-statements")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("{url}: no statement count header"))?;
+    Ok((n, r.text().await?))
+}
