@@ -4,10 +4,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-#[cfg(all(unix, not(target_os = "macos")))]
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 fn main() -> ExitCode {
     let cli = kring::cli::Cli::parse();
     init_tracing();
