@@ -17,6 +17,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 
+/// How long a page's data is reused at most when nothing is written, for what depends on the
+/// time alone and has no known moment of change (the year plan, the date a list is read on).
+pub const FRESH_FOR: chrono::Duration = chrono::Duration::seconds(30);
+
 /// A bounded map from keys to values computed at a change count, valid until an instant.
 pub struct Cache<K, V> {
     entries: Mutex<HashMap<K, Entry<V>>>,

@@ -80,10 +80,6 @@ pub struct HomeData {
     actions: Vec<ActionLine>,
 }
 
-/// How long a community home is reused at most when nothing is written: what depends on the
-/// date alone (the year plan) is never older than this.
-const HOME_FRESH_FOR: chrono::Duration = chrono::Duration::seconds(30);
-
 #[derive(Template)]
 #[template(path = "communities/summary.html")]
 struct Summary {
@@ -105,57 +101,63 @@ async fn show(
         crate::auth::Caller::Anonymous => None,
     };
     let now = state.clock.now();
-    if let Some(a) = signed_in
-        && let Some(data) = state.caches.community_home.get(&slug, a.changes, now)
-    {
-        if let Some(role) = role_in(&data, &a.user) {
-            let home = Home {
+    let cached = signed_in.and_then(|a| state.caches.community_home.get(&slug, a.changes, now));
+    let (a, data) = match (signed_in, cached) {
+        (Some(a), Some(data)) => (a, data),
+        _ => {
+            let community = db::communities::find(&state.db, &slug)
+                .await?
+                .ok_or(Error::NotFound)?;
+            let programme = match &community.programme_id {
+                Some(id) => db::programmes::find_by_id(&state.db, id).await?,
+                None => None,
+            };
+            let members = match signed_in {
+                Some(_) => db::communities::members(&state.db, &community.id).await?,
+                None => Vec::new(),
+            };
+            let Some(a) = signed_in.filter(|a| role_in(&members, &a.user).is_some()) else {
+                return summary(&state, page, &community, programme);
+            };
+            let (data, until) = home(&state, &a.user, community, programme, members, now).await?;
+            let data = state
+                .caches
+                .community_home
+                .put(slug, a.changes, now, until, data);
+            (a, data)
+        }
+    };
+    match role_in(&data.members, &a.user) {
+        Some(role) => render(
+            StatusCode::OK,
+            &Home {
                 page,
                 is_facilitator: role == "facilitator",
-                d: data,
-            };
-            return render(StatusCode::OK, &home);
-        }
-        let c = card(&state, &data.community);
-        let programme = data.programme.clone();
-        return render(StatusCode::OK, &Summary { page, c, programme });
+                d: Arc::clone(&data),
+            },
+        ),
+        None => summary(&state, page, &data.community, data.programme.clone()),
     }
-    let community = db::communities::find(&state.db, &slug)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let programme = match &community.programme_id {
-        Some(id) => db::programmes::find_by_id(&state.db, id).await?,
-        None => None,
-    };
-    let Some(a) = signed_in else {
-        let c = card(&state, &community);
-        return render(StatusCode::OK, &Summary { page, c, programme });
-    };
-    let members = db::communities::members(&state.db, &community.id).await?;
-    let is_member = a.user.is_admin || members.iter().any(|m| m.user_id == a.user.id);
-    if !is_member {
-        let c = card(&state, &community);
-        return render(StatusCode::OK, &Summary { page, c, programme });
-    }
-    let (data, until) = home(&state, &a.user, community, programme, members, now).await?;
-    let data = state
-        .caches
-        .community_home
-        .put(slug, a.changes, now, until, data);
-    let home = Home {
-        page,
-        is_facilitator: role_in(&data, &a.user) == Some("facilitator"),
-        d: data,
-    };
-    render(StatusCode::OK, &home)
 }
 
-/// The user's role in the community: facilitator for administrators, `None` for non-members.
-fn role_in<'a>(data: &'a HomeData, user: &db::users::User) -> Option<&'a str> {
+/// The public summary with the registration button, for everyone but members.
+fn summary(
+    state: &AppState,
+    page: Page,
+    community: &Community,
+    programme: Option<Programme>,
+) -> Result<Response> {
+    let c = card(state, community);
+    render(StatusCode::OK, &Summary { page, c, programme })
+}
+
+/// The user's role in a community with these members: facilitator for administrators, `None`
+/// for non-members.
+fn role_in<'a>(members: &'a [MemberRow], user: &db::users::User) -> Option<&'a str> {
     if user.is_admin {
         return Some("facilitator");
     }
-    data.members
+    members
         .iter()
         .find(|m| m.user_id == user.id)
         .map(|m| m.role.as_str())
@@ -163,7 +165,7 @@ fn role_in<'a>(data: &'a HomeData, user: &db::users::User) -> Option<&'a str> {
 
 /// The member's view, read with a fixed number of bounded queries whatever the community's
 /// size, and until when it holds if nothing is written: the end of the first listed meeting
-/// (it then leaves the list), at most [`HOME_FRESH_FOR`].
+/// (it then leaves the list), at most [`crate::cache::FRESH_FOR`] (the year plan depends on the date alone).
 async fn home(
     state: &AppState,
     user: &db::users::User,
@@ -193,7 +195,7 @@ async fn home(
     let until = upcoming
         .iter()
         .map(|m| m.ends_at)
-        .fold(now + HOME_FRESH_FOR, std::cmp::min);
+        .fold(now + crate::cache::FRESH_FOR, std::cmp::min);
     let mut meetings = upcoming.iter().map(|m| view(m, tz));
     let next = meetings.next();
     let later = meetings.collect();

@@ -92,9 +92,6 @@ pub struct Overview {
     pub loose: Vec<CommunityCard>,
 }
 
-/// How long the overview is reused at most when nothing is written.
-const OVERVIEW_FRESH_FOR: chrono::Duration = chrono::Duration::seconds(30);
-
 /// Every programme with its communities, for the home page: two queries whatever the number,
 /// reused while the change count stays `changes` and no registration window opens or closes
 /// (`crate::cache`).
@@ -113,7 +110,7 @@ pub async fn overview(state: &AppState, changes: i64) -> Result<std::sync::Arc<O
         })
         .collect();
     let mut loose = Vec::new();
-    let mut until = now + OVERVIEW_FRESH_FOR;
+    let mut until = now + crate::cache::FRESH_FOR;
     for c in &communities {
         // A card says whether registration is open, so it changes when a window opens or closes.
         for at in [c.registration_opens_at, c.registration_deadline]
